@@ -1,0 +1,1 @@
+"""nkgraph: North Korea's mineral industry as claims traced to their sources."""

@@ -1,0 +1,107 @@
+"""Maintainer tools: regenerate files derived from the ontology.
+
+Run ``python -m nkgraph.devtools namespace`` after adding a term to
+``ontology/nkgraph.ttl``; ``tests/test_namespace.py`` fails until you do.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from nkgraph.paths import ONTOLOGY_DIR, PACKAGE_DIR
+
+NK_IRI = "https://w3id.org/nkgraph/ontology#"
+
+HEADER = '''"""Our own IRIs, in one closed namespace (generated: do not edit by hand).
+
+``NK`` holds every term of ``ontology/nkgraph.ttl``; a typo such as ``NK.holdr``
+raises ``AttributeError`` instead of minting a new IRI. Regenerate with
+``python -m nkgraph.devtools namespace``.
+
+>>> str(NK.Claim)
+'https://w3id.org/nkgraph/ontology#Claim'
+"""
+
+from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.term import URIRef
+
+
+class NK(DefinedNamespace):
+    """The nkgraph ontology: classes, properties and concept individuals."""
+
+    _NS = Namespace("https://w3id.org/nkgraph/ontology#")
+    _fail = True
+
+'''
+
+FOOTER = '''
+
+#: Namespace of data individuals (mines, companies, claims...): ``NKD["hyesan-youth-copper-mine"]``.
+NKD = Namespace("https://w3id.org/nkgraph/id/")
+#: IRI of the ontology itself.
+ONTOLOGY_IRI = URIRef("https://w3id.org/nkgraph/ontology")
+'''
+
+
+def ontology_terms() -> list[str]:
+    """Local names of every subject of ``ontology/*.ttl`` in the nk: namespace, sorted."""
+    g = Graph()
+    for f in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        g.parse(f, format="turtle")
+    names = {
+        str(s)[len(NK_IRI):]
+        for s in g.subjects()
+        if isinstance(s, URIRef) and str(s).startswith(NK_IRI) and len(str(s)) > len(NK_IRI)
+    }
+    return sorted(names)
+
+
+def namespace_source() -> str:
+    """The text ``src/nkgraph/namespace.py`` must have."""
+    body = "".join(f"    {n}: URIRef\n" for n in ontology_terms())
+    return HEADER + body + FOOTER
+
+
+def check_quotes(paths: list[str]) -> int:
+    """Report quotes and alternative names of data files that the source text lacks (authoring aid)."""
+    from rdflib import Literal
+    from rdflib.namespace import SKOS
+
+    from nkgraph.namespace import NK
+    from nkgraph.source import default_text
+
+    text = default_text()
+    bad = 0
+    for path in paths:
+        g = Graph().parse(path, format="turtle")
+        for s, q in g.subject_objects(NK.quote):
+            spans = text.find(str(q))
+            occ = g.value(s, NK.occurrence)
+            if not spans or (occ is None and len(spans) > 1) or (occ is not None and int(occ) > len(spans)):
+                bad += 1
+                near, line, ratio = text.nearest(str(q))
+                print(f"{path}: {s}: quote found {len(spans)} times (nearest, line {line}: {near!r})")
+        for s, name in g.subject_objects(SKOS.altLabel):
+            if not text.find_words(str(name)):
+                bad += 1
+                print(f"{path}: {s}: altLabel {str(name)!r} not in the source text")
+    print(f"{bad} problem(s)", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["quotes"]:
+        return check_quotes(argv[1:])
+    if argv[:1] != ["namespace"]:
+        print("usage: python -m nkgraph.devtools namespace | quotes FILE...", file=sys.stderr)
+        return 2
+    (PACKAGE_DIR / "namespace.py").write_text(namespace_source(), encoding="utf-8")
+    print(f"wrote {PACKAGE_DIR / 'namespace.py'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
