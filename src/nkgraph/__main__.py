@@ -1,0 +1,5 @@
+"""``python -m nkgraph`` runs the command line."""
+
+from nkgraph.cli import main
+
+main()

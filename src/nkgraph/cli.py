@@ -1,0 +1,134 @@
+"""The ``nkgraph`` command: a thin layer over the Python API.
+
+Exit codes (every command): 0 ok, 1 SHACL violations or findings, 2 bad input or other error,
+130 interrupted. Results go to stdout; messages and progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import click
+
+from nkgraph import api
+from nkgraph.errors import EXIT_ERROR, NkgraphError
+from nkgraph.output import FORMATS, render
+from nkgraph.paths import DEFAULT_OUT
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn nkgraph errors into a message on stderr and the documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: object, **kwargs: object) -> object:
+        try:
+            return func(*args, **kwargs)
+        except NkgraphError as err:
+            _err(f"error: {err}" if err.exit_code == EXIT_ERROR else str(err))
+            sys.exit(err.exit_code)
+        except KeyboardInterrupt:
+            _err("interrupted: nothing was changed")
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(0)
+
+    return wrapper  # type: ignore[return-value]
+
+
+out_option = click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True, help="Folder of the build."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="nkgraph")
+def main() -> None:
+    """nkgraph: North Korea's mineral industry as claims traced to their sources.
+
+    \b
+    Example:
+      nkgraph build && nkgraph query stakes --format csv
+    """
+
+
+@main.command()
+@out_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@handle_errors
+def build(out_dir: Path, quiet: bool) -> None:
+    """Load the data, check every quote, validate, and write the graph.
+
+    Writes OUT/nkgraph.ttl (canonical Turtle), OUT/nkgraph.nt (sorted N-Triples) and
+    OUT/manifest.json. Exit 0 ok, 1 SHACL violations (nothing written), 2 error.
+
+    \b
+    Example:
+      nkgraph build --out build
+    """
+    say = (lambda m: None) if quiet else (lambda m: _err(f"· {m}"))
+    result = api.build(out_dir, progress=say)
+    if not quiet:
+        c = result.counts
+        _err(f"built {out_dir}/nkgraph.ttl: {c['triples']:,} triples, {c['claims']:,} claims ({c['disputed_claims']} disputed, {c['uncited_claims']} uncited), {c['references']} references")
+        top = sorted(((n, k) for k, n in result.classes.items() if k != "nk:Claim"), reverse=True)
+        _err("entities by class: " + ", ".join(f"{k} {n}" for n, k in top))
+        _err("timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
+
+
+@main.command()
+@handle_errors
+def validate() -> None:
+    """Validate the data against the SHACL shapes and print a report grouped by shape.
+
+    Exit 0 conforms, 1 violations, 2 error. Nothing is written.
+
+    \b
+    Example:
+      nkgraph validate
+    """
+    report = api.validate()
+    click.echo(report.text)
+    sys.exit(0 if report.conforms else 1)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("-p", "--param", "params", multiple=True, nargs=2, metavar="NAME VALUE", help="A query parameter (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+@click.option("--list", "list_", is_flag=True, help="List the query library.")
+@click.option("--graph", "graph_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Built graph to query (default OUT/nkgraph.nt).")
+@out_option
+@handle_errors
+def query(name: str | None, params: tuple[tuple[str, str], ...], fmt: str, list_: bool, graph_file: Path | None, out_dir: Path) -> None:
+    """Run a library query by NAME, or a .rq FILE, on the built graph.
+
+    Parameters are bound as SPARQL values, never pasted into the query text.
+
+    \b
+    Examples:
+      nkgraph query --list
+      nkgraph query production --format csv > production.csv
+      nkgraph query stakes -p holder nkd:luanhe-industrial-group
+    """
+    if list_ or not name:
+        for spec in api.list_queries():
+            params_text = " ".join(f"[-p {p.name} {p.type.upper()}]" if not p.required else f"-p {p.name} {p.type.upper()}" for p in spec.params)
+            click.echo(f"{spec.name:32} {spec.title}" + (f"  {params_text}" if params_text else ""))
+        return
+    result = api.query(name, dict(params), graph_file=graph_file or out_dir / "nkgraph.nt")
+    click.echo(render(result, fmt), nl=False)
+    if fmt == "table":
+        _err(f"{len(result.rows)} row(s)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,367 @@
+"""Turn the authored data into the published graph.
+
+What authors write is kept; what can be computed is added: quote anchors (Web Annotation
+selectors with character offsets), lines, pages and sections; citation nodes; attribution;
+conflict symmetry and ``nk:disputed``; canonical values of quantities; name attestations;
+plain-word statements; and the "truthy" triples of undisputed factual claims.
+
+>>> from nkgraph.loading import load_sources
+>>> sources = load_sources()
+>>> graph = compile_graph(sources)
+>>> from nkgraph.namespace import NK, NKD
+>>> graph.value(NKD["sec-copper"], NK.sectionPath)
+rdflib.term.Literal('Commodity Review > Metals > Copper')
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
+from rdflib.term import Node
+
+from nkgraph.errors import DataError, QuoteError, VocabularyError
+from nkgraph.namespace import CITO, NK, NKD, OA
+from nkgraph.source import SourceText, Span
+
+#: Modalities whose undisputed claims become plain ("truthy") triples.
+FACTUAL = frozenset({NK.Asserted, NK.Reported, NK.Estimated, NK.Approximate})
+CHAPTER = NKD["usgs-myb-2007-north-korea"]
+SOURCE_NODE = NKD["source-text"]
+_CONTEXT = 32
+
+
+@dataclass
+class Sources:
+    """Everything a build reads: the authored data, the ontology, the shapes and the text."""
+
+    data: Graph
+    ontology: Graph
+    shapes: Graph
+    text: SourceText
+    origin: dict[Node, Path]  # subject -> data file that declares it
+    files: list[Path]
+
+
+def local(iri: Node) -> str:
+    """Last segment of an IRI (after ``#`` or ``/``)."""
+    text = str(iri)
+    for sep in ("#", "/"):
+        if sep in text:
+            text = text.rsplit(sep, 1)[1]
+    return text
+
+
+def _line_in_file(path: Path | None, node: Node) -> int | None:
+    if path is None:
+        return None
+    needle = "nkd:" + local(node)
+    try:
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith(needle) or f"<{node}>" in line:
+                return i
+    except OSError:
+        return None
+    return None
+
+
+class Compiler:
+    """Adds the computed parts to a copy of the authored graph."""
+
+    def __init__(self, sources: Sources) -> None:
+        self.src = sources
+        self.text = sources.text
+        self.g = Graph()
+        for prefix, ns in sources.data.namespaces():
+            self.g.bind(prefix, ns, override=True)
+        for t in sources.data:
+            self.g.add(t)
+        self.sections: list[tuple[int, int, URIRef]] = []  # (start, end, section) by start
+
+    # -- helpers ---------------------------------------------------------------------------
+    def where(self, node: Node) -> tuple[Path | None, int | None]:
+        path = self.src.origin.get(node)
+        return path, _line_in_file(path, node)
+
+    def label(self, node: Node) -> str:
+        if isinstance(node, Literal):
+            return str(node)
+        g, ont = self.g, self.src.ontology
+        if (node, RDF.type, NK.Quantity) in g:
+            shown = g.value(node, NK.valueAsPrinted)
+            unit = g.value(node, NK.unitAsPrinted) or g.value(g.value(node, NK.unit), RDFS.label)
+            return " ".join(str(x) for x in (shown, unit) if x is not None)
+        for graph in (g, ont):
+            value = graph.value(node, RDFS.label)
+            if value is not None:
+                return str(value)
+        return local(node)
+
+    def anchor(self, owner: URIRef, span: Span, *, quote_selector: bool = True) -> None:
+        g = self.g
+        anchor = URIRef(f"{owner}_anchor")
+        pos = URIRef(f"{owner}_position-selector")
+        g.add((owner, NK.textAnchor, anchor))
+        g.add((anchor, RDF.type, OA.SpecificResource))
+        g.add((anchor, OA.hasSource, SOURCE_NODE))
+        g.add((anchor, OA.hasSelector, pos))
+        g.add((pos, RDF.type, OA.TextPositionSelector))
+        g.add((pos, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+        g.add((pos, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+        if quote_selector:
+            qs = URIRef(f"{owner}_quote-selector")
+            prefix, suffix = self.text.context(span, _CONTEXT)
+            g.add((anchor, OA.hasSelector, qs))
+            g.add((qs, RDF.type, OA.TextQuoteSelector))
+            g.add((qs, OA.exact, Literal(self.text.raw[span.start : span.end])))
+            g.add((qs, OA.prefix, Literal(prefix)))
+            g.add((qs, OA.suffix, Literal(suffix)))
+        g.add((owner, NK.startLine, Literal(self.text.line_of(span.start), datatype=XSD.positiveInteger)))
+        g.add((owner, NK.endLine, Literal(self.text.line_of(span.end - 1), datatype=XSD.positiveInteger)))
+        page = self.text.page_of(span.start)
+        if page:
+            g.add((owner, NK.page, Literal(page)))
+
+    def section_at(self, offset: int) -> URIRef | None:
+        best = None
+        for start, end, sec in self.sections:
+            if start <= offset < end:
+                best = sec  # later (deeper) sections win: list is in document order
+        return best
+
+    # -- steps -----------------------------------------------------------------------------
+    def check_vocabulary(self) -> None:
+        known = {s for s in self.src.ontology.subjects() if isinstance(s, URIRef)}
+        ns = str(NK)
+        for s, p, o in self.src.data:
+            for term in (s, p, o):
+                if isinstance(term, URIRef) and str(term).startswith(ns) and term not in known:
+                    path, line = self.where(s)
+                    close = difflib.get_close_matches(local(term), [local(k) for k in known if str(k).startswith(ns)], n=3)
+                    hint = f"did you mean {', '.join('nk:' + c for c in close)}?" if close else "add the term to ontology/nkgraph.ttl first"
+                    raise VocabularyError(f"unknown term nk:{local(term)} (used by {local(s)})", path=path, line=line, hint=hint)
+
+    def compute_sections(self) -> None:
+        g, text = self.g, self.text
+        sections = sorted(g.subjects(RDF.type, NK.Section), key=lambda s: int(g.value(s, NK.order) or 0))
+        starts: list[tuple[int, URIRef]] = []
+        cursor = 0
+        for sec in sections:
+            heading = g.value(sec, NK.heading)
+            if heading is None:
+                continue
+            found = None
+            for span in text.find(str(heading)):
+                line_start = text.raw.rfind("\n", 0, span.start) + 1
+                if span.start >= cursor and not text.raw[line_start : span.start].strip():
+                    found = span
+                    break
+            if found is None:
+                path, line = self.where(sec)
+                raise DataError(f"heading {str(heading)!r} of section {local(sec)} is not at the start of a line of the source text (after the previous section)", path=path, line=line, hint="copy the heading exactly as it starts its line in the source text, and keep nk:order in document order")
+            starts.append((found.start, sec))
+            cursor = found.end
+
+        def depth(sec: URIRef) -> int:
+            d, parent = 0, g.value(sec, DCTERMS.isPartOf)
+            while parent is not None and (parent, RDF.type, NK.Section) in g:
+                d, parent = d + 1, g.value(parent, DCTERMS.isPartOf)
+            return d
+
+        for i, (start, sec) in enumerate(starts):
+            end = len(text.raw)
+            for later_start, later in starts[i + 1 :]:
+                if depth(later) <= depth(sec):
+                    end = later_start
+                    break
+            self.sections.append((start, end, sec))
+            path, parent = [self.label(sec)], g.value(sec, DCTERMS.isPartOf)
+            while parent is not None and (parent, RDF.type, NK.Section) in g:
+                path.insert(0, self.label(parent))
+                parent = g.value(parent, DCTERMS.isPartOf)
+            g.add((sec, NK.sectionPath, Literal(" > ".join(path))))
+            while end > start and text.raw[end - 1].isspace():
+                end -= 1
+            self.anchor(sec, Span(start, end), quote_selector=False)
+
+    def locate_quote(self, owner: URIRef, quote: str, occurrence: int | None, what: str = "quote") -> Span:
+        spans = self.text.find(quote)
+        path, line = self.where(owner)
+        if not spans:
+            near, near_line, ratio = self.text.nearest(quote)
+            raise QuoteError(
+                f"the {what} of {local(owner)} is not in the source text verbatim: {quote!r}",
+                path=path,
+                line=line,
+                hint=f"the nearest passage (source line {near_line}, {ratio:.0%} alike) is {near!r}; copy the words exactly from data/source/usgs-myb-2007-north-korea.txt",
+            )
+        if occurrence is None and len(spans) > 1:
+            lines = ", ".join(str(self.text.line_of(s.start)) for s in spans)
+            raise QuoteError(
+                f"the {what} of {local(owner)} occurs {len(spans)} times in the source text (lines {lines})",
+                path=path,
+                line=line,
+                hint="quote more words so it is unique, or add nk:occurrence N to say which one",
+            )
+        if occurrence is not None and not 1 <= occurrence <= len(spans):
+            raise QuoteError(f"{local(owner)} has nk:occurrence {occurrence} but the {what} occurs {len(spans)} time(s)", path=path, line=line, hint="fix nk:occurrence")
+        return spans[(occurrence or 1) - 1]
+
+    def anchor_claims(self) -> None:
+        g = self.g
+        for claim in sorted(g.subjects(RDF.type, NK.Claim)):
+            quote = g.value(claim, NK.quote)
+            if quote is None:
+                continue  # SHACL reports the missing quote
+            occ = g.value(claim, NK.occurrence)
+            span = self.locate_quote(claim, str(quote), int(occ) if occ is not None else None)
+            self.anchor(claim, span)
+            g.add((claim, NK.statedIn, CHAPTER))
+            section = self.section_at(span.start)
+            if section is not None:
+                g.add((claim, NK.inSection, section))
+
+    def anchor_references(self) -> None:
+        g = self.g
+        for ref in sorted(g.subjects(NK.entryText, None)):
+            span = self.locate_quote(ref, str(g.value(ref, NK.entryText)), None, what="entry text")
+            self.anchor(ref, span)
+            section = self.section_at(span.start)
+            if section is not None:
+                g.add((ref, NK.inSection, section))
+
+    def citations(self) -> None:
+        g = self.g
+        references = set(g.subjects(RDF.type, NK.Reference))
+        for claim, cit in sorted(g.subject_objects(NK.citation)):
+            ref = g.value(cit, CITO.hasCitedEntity)
+            if ref not in references:
+                path, line = self.where(claim)
+                close = difflib.get_close_matches(local(ref) if ref else "", [local(r) for r in references], n=3)
+                raise DataError(
+                    f"{local(claim)} cites {('nkd:' + local(ref)) if ref else 'nothing'}, which is not a reference (no nk:Reference with that IRI)",
+                    path=path,
+                    line=line,
+                    hint=(f"did you mean {', '.join('nkd:' + c for c in close)}?" if close else "add the reference to data/references.ttl"),
+                )
+            g.add((cit, RDF.type, CITO.Citation))
+            g.add((cit, CITO.hasCitingEntity, claim))
+            g.add((claim, CITO.citesAsEvidence, ref))
+
+    def attributions(self) -> None:
+        g = self.g
+        for claim in sorted(set(g.subjects(NK.attribution, None))):
+            hops = list(g.objects(claim, NK.attribution))
+            for hop in hops:
+                g.add((hop, RDF.type, NK.ReportingHop))
+            first = min(int(g.value(h, NK.position) or 1) for h in hops)
+            for hop in hops:
+                if int(g.value(hop, NK.position) or 1) == first and g.value(hop, NK.agent) is not None:
+                    g.add((claim, PROV.wasAttributedTo, g.value(hop, NK.agent)))
+
+    def conflicts(self) -> None:
+        g = self.g
+        for a, b in list(g.subject_objects(NK.conflictsWith)):
+            g.add((b, NK.conflictsWith, a))
+        for claim in g.subjects(RDF.type, NK.Claim):
+            disputed = (claim, NK.conflictsWith, None) in g
+            g.add((claim, NK.disputed, Literal(disputed)))
+
+    def quantities(self) -> None:
+        g, data = self.g, self.g
+        for q in sorted(g.subjects(RDF.type, NK.Quantity)):
+            unit = data.value(q, NK.unit)
+            factor = data.value(unit, NK.conversionFactor) if unit is not None else None
+            canonical = data.value(unit, NK.canonicalUnit) if unit is not None else None
+            if canonical is not None:
+                g.add((q, NK.canonicalUnit, canonical))
+            value = data.value(q, NK.numericValue)
+            if value is None or factor is None:
+                continue
+            try:
+                number = Decimal(str(value)) * Decimal(str(factor))
+            except InvalidOperation:
+                continue  # SHACL reports the ill-typed value
+            g.add((q, NK.canonicalValue, Literal(number.normalize() if number != number.to_integral() else number.quantize(Decimal(1)), datatype=XSD.decimal)))
+
+    def attestations(self) -> None:
+        g, text = self.g, self.text
+        for entity in sorted(set(g.subjects(SKOS.altLabel, None))):
+            spellings = {str(n) for n in g.objects(entity, SKOS.altLabel)}
+            label = g.value(entity, RDFS.label)
+            found: list[tuple[Span, str]] = []
+            for spelling in sorted(spellings):
+                spans = text.find_words(spelling)
+                if not spans:
+                    path, line = self.where(entity)
+                    raise DataError(f"the alternative name {spelling!r} of {local(entity)} does not occur in the source text", path=path, line=line, hint="skos:altLabel must be a spelling the chapter prints; put editorial names in rdfs:label or nk:nameNote")
+                found += [(s, spelling) for s in spans]
+            if label is not None and str(label) not in spellings:
+                found += [(s, str(label)) for s in text.find_words(str(label))]
+            # a longer spelling covering a shorter one at the same place wins
+            found.sort(key=lambda x: (x[0].start, -(x[0].end - x[0].start)))
+            kept: list[tuple[Span, str]] = []
+            for span, spelling in found:
+                if kept and span.start < kept[-1][0].end:
+                    continue
+                kept.append((span, spelling))
+            for i, (span, spelling) in enumerate(kept, 1):
+                node = URIRef(f"{entity}_name-{i}")
+                g.add((node, RDF.type, NK.NameAttestation))
+                g.add((node, NK.attests, entity))
+                g.add((node, NK.spelling, Literal(spelling)))
+                self.anchor(node, span, quote_selector=False)
+                section = self.section_at(span.start)
+                if section is not None:
+                    g.add((node, NK.inSection, section))
+
+    def statements(self) -> None:
+        g = self.g
+        for claim in sorted(g.subjects(RDF.type, NK.Claim)):
+            s, p, o = (g.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+            if s is None or p is None or o is None:
+                continue
+            words = f"{self.label(s)} — {self.label(p)} — {self.label(o)}"
+            date = g.value(claim, NK.date)
+            start, end = g.value(claim, NK.startDate), g.value(claim, NK.endDate)
+            if date is not None:
+                words += f" ({date})"
+            elif start is not None or end is not None:
+                words += f" ({start or '…'} to {end or '…'})"
+            g.add((claim, NK.statement, Literal(words)))
+
+    def truthy(self) -> None:
+        g = self.g
+        for claim in sorted(g.subjects(RDF.type, NK.Claim)):
+            if g.value(claim, NK.disputed) == Literal(True) or g.value(claim, NK.modality) not in FACTUAL:
+                continue
+            s, p, o = (g.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+            if s is not None and p is not None and o is not None:
+                g.add((s, p, o))
+
+    def source_node(self) -> None:
+        self.g.add((SOURCE_NODE, NK.sha256, Literal(self.text.sha256)))
+
+    def run(self) -> Graph:
+        self.check_vocabulary()
+        self.compute_sections()
+        self.anchor_claims()
+        self.anchor_references()
+        self.citations()
+        self.attributions()
+        self.conflicts()
+        self.quantities()
+        self.attestations()
+        self.statements()
+        self.truthy()
+        self.source_node()
+        return self.g
+
+
+def compile_graph(sources: Sources) -> Graph:
+    """The published graph computed from the authored sources (see module docs)."""
+    return Compiler(sources).run()

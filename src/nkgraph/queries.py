@@ -1,0 +1,246 @@
+"""The query library: ``.rq`` files with a header, run with bindings on the built graph.
+
+A query file starts with comment lines that describe it::
+
+    # title: Equity stakes in North Korean assets
+    # description: Who holds or sought which share of which asset, with status and sources.
+    # param: holder iri optional — only stakes of this holder. example: nkd:luanhe-industrial-group
+    # ordered: true
+    # answers: Q1
+
+Parameters are passed as SPARQL bindings (``substitutions``), never formatted into the text.
+
+>>> spec = find_query("references")
+>>> spec.title
+'References cited by the chapter'
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from nkgraph.errors import BuildMissing, QueryError
+from nkgraph.namespace import PREFIXES
+from nkgraph.paths import QUERIES_DIR
+
+PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "boolean")
+_HEADER = re.compile(r"^#\s*([a-z]+)\s*:\s*(.*)$")
+_PARAM = re.compile(r"^(\w+)\s+(\w+)(?:\s+(optional|required))?\s*(?:[—-]+\s*(.*))?$")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared query parameter."""
+
+    name: str
+    type: str
+    required: bool
+    description: str
+    example: str | None
+
+
+@dataclass
+class QuerySpec:
+    """A query file and its header."""
+
+    name: str
+    path: Path
+    text: str
+    title: str = ""
+    description: str = ""
+    params: list[Param] = field(default_factory=list)
+    ordered: bool = False
+    answers: str = ""
+    example: str = ""
+
+
+@dataclass
+class QueryResult:
+    """Rows of a SELECT (``columns`` + ``rows`` of Python values), or an ASK boolean."""
+
+    columns: list[str]
+    rows: list[dict[str, object]]
+    boolean: bool | None = None
+
+
+def parse_header(path: Path, name: str) -> QuerySpec:
+    """Read a query file and its header; raise :class:`QueryError` if the header is malformed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise QueryError(f"cannot read query file: {err}", path=path, hint="give a readable UTF-8 .rq file") from None
+    spec = QuerySpec(name=name, path=path, text=text)
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if key == "param":
+            pm = _PARAM.match(value)
+            if not pm or pm.group(2) not in PARAM_TYPES:
+                raise QueryError(
+                    f"malformed parameter declaration {value!r}",
+                    path=path,
+                    line=lineno,
+                    hint=f"write '# param: NAME TYPE [optional|required] — description. example: VALUE' with TYPE one of {', '.join(PARAM_TYPES)}",
+                )
+            desc = pm.group(4) or ""
+            example = None
+            em = re.search(r"example:\s*(\S+)", desc)
+            if em:
+                example = em.group(1)
+            spec.params.append(Param(pm.group(1), pm.group(2), pm.group(3) != "optional", desc, example))
+        elif key in ("title", "description", "answers", "example"):
+            setattr(spec, key, (getattr(spec, key) + " " + value).strip())
+        elif key == "ordered":
+            spec.ordered = value.lower() in ("true", "yes")
+    return spec
+
+
+def list_queries(root: Path = QUERIES_DIR) -> list[QuerySpec]:
+    """Every query of the library, sorted by name (``checks/…`` for the check queries)."""
+    specs = []
+    for path in sorted(root.rglob("*.rq")):
+        name = path.relative_to(root).with_suffix("").as_posix()
+        specs.append(parse_header(path, name))
+    return specs
+
+
+def find_query(name: str, root: Path = QUERIES_DIR) -> QuerySpec:
+    """A library query by name, or a ``.rq`` file by path; suggests close names when unknown."""
+    candidate = Path(name)
+    if name.endswith(".rq"):
+        if not candidate.exists():
+            raise QueryError(f"query file not found: {name}", path=candidate, hint="check the path")
+        return parse_header(candidate, candidate.stem)
+    path = root / f"{name}.rq"
+    if path.exists():
+        return parse_header(path, name)
+    names = [s.name for s in list_queries(root)]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    raise QueryError(f"no query named {name!r}", hint=hint + "run 'nkgraph query --list' to see the library")
+
+
+def _expand(value: str) -> str:
+    if ":" in value and not value.startswith(("http://", "https://", "urn:")):
+        prefix, rest = value.split(":", 1)
+        if prefix in PREFIXES:
+            return PREFIXES[prefix] + rest
+    return value
+
+
+def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
+    """The RDF term for a parameter value given on the command line."""
+    kind = param.type
+    try:
+        if kind == "iri":
+            iri = _expand(value)
+            if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", iri):
+                raise ValueError("not an IRI")
+            return ox.NamedNode(iri)
+        if kind == "integer":
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(_XSD + "integer"))
+        if kind == "decimal":
+            return ox.Literal(str(Decimal(value)), datatype=ox.NamedNode(_XSD + "decimal"))
+        if kind == "boolean":
+            if value.lower() not in ("true", "false"):
+                raise ValueError("not a boolean")
+            return ox.Literal(value.lower(), datatype=ox.NamedNode(_XSD + "boolean"))
+        if kind == "year":
+            if not re.fullmatch(r"-?\d{4}", value):
+                raise ValueError("not a year")
+            return ox.Literal(value, datatype=ox.NamedNode(_XSD + "gYear"))
+        if kind == "date":
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError("not a date")
+            return ox.Literal(value, datatype=ox.NamedNode(_XSD + "date"))
+        return ox.Literal(value)
+    except (ValueError, InvalidOperation):
+        raise QueryError(
+            f"parameter {param.name} must be of type {kind}, got {value!r}",
+            hint=f"for example: -p {param.name} {param.example or _EXAMPLES[kind]}",
+        ) from None
+
+
+_EXAMPLES = {"iri": "nkd:hyesan-youth-copper-mine", "string": "Hyesan", "integer": "2", "decimal": "1.5", "date": "2007-12-14", "year": "2007", "boolean": "true"}
+
+
+def bindings(spec: QuerySpec, given: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """Check the given parameters against the header and turn them into substitutions."""
+    declared = {p.name: p for p in spec.params}
+    for name in given:
+        if name not in declared:
+            known = ", ".join(declared) or "none"
+            raise QueryError(f"query {spec.name!r} has no parameter {name!r} (it takes: {known})", hint=f"see 'nkgraph query --list' or the header of {spec.path}")
+    subs = {}
+    for p in spec.params:
+        if p.name in given:
+            subs[ox.Variable(p.name)] = to_term(p, given[p.name])
+        elif p.required:
+            raise QueryError(f"query {spec.name!r} needs parameter {p.name!r} ({p.type}): {p.description}", hint=f"add -p {p.name} {p.example or _EXAMPLES[p.type]}")
+    return subs
+
+
+def open_store(graph_file: Path) -> ox.Store:
+    """An in-memory Oxigraph store holding a built graph (N-Triples or Turtle)."""
+    if not graph_file.exists():
+        raise BuildMissing(f"no built graph at {graph_file}", path=graph_file, hint="run 'nkgraph build' first (or pass --graph)")
+    store = ox.Store()
+    fmt = ox.RdfFormat.N_TRIPLES if graph_file.suffix == ".nt" else ox.RdfFormat.TURTLE
+    store.bulk_load(path=str(graph_file), format=fmt)
+    return store
+
+
+def _python(term: object) -> object:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    assert isinstance(term, ox.Literal)
+    dt = term.datatype.value
+    if dt in (_XSD + "integer", _XSD + "nonNegativeInteger", _XSD + "positiveInteger", _XSD + "int", _XSD + "long"):
+        return int(term.value)
+    if dt == _XSD + "decimal":
+        return Decimal(term.value)
+    if dt == _XSD + "double" or dt == _XSD + "float":
+        return float(term.value)
+    if dt == _XSD + "boolean":
+        return term.value in ("true", "1")
+    return term.value
+
+
+def run_query(spec: QuerySpec, store: ox.Store, params: dict[str, str] | None = None) -> QueryResult:
+    """Run a library query on a store with the given parameters (strings, checked and typed)."""
+    subs = bindings(spec, params or {})
+    try:
+        result = store.query(spec.text, substitutions=subs)
+    except SyntaxError as err:
+        m = re.search(r"line (\d+)(?:\s+between)? columns? (\d+)|between line (\d+) column (\d+)", str(err))
+        line = column = None
+        if m:
+            line = int(m.group(1) or m.group(3))
+            column = int(m.group(2) or m.group(4)) + 1
+        raise QueryError(f"SPARQL syntax error: {err}", path=spec.path, line=line, column=column, hint="fix the query text at that place") from None
+    except OSError as err:
+        raise QueryError(f"the query failed: {err}", path=spec.path, hint="check the query") from None
+    if isinstance(result, bool):
+        return QueryResult([], [], boolean=result)
+    if isinstance(result, ox.QuerySolutions):
+        columns = [v.value for v in result.variables]
+        rows = [{c: _python(sol[c]) for c in columns} for sol in result]
+        return QueryResult(columns, rows)
+    raise QueryError("only SELECT and ASK queries are supported here", path=spec.path, hint="use 'nkgraph export' for graph results")

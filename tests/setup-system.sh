@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# System packages the tests need (Debian): Apache Jena (independent parser, SHACL and SPARQL engine),
+# Graphviz (renders the ontology diagram and DOT exports), raptor (a third Turtle parser).
+# Idempotent and quick when everything is already installed.
+set -euo pipefail
+need=()
+for pkg in libapache-jena-java graphviz raptor2-utils default-jre-headless; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
+done
+if ((${#need[@]})); then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  # never let a package's post-install script start a server on this machine
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null; $SUDO chmod +x /usr/sbin/policy-rc.d
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+echo "system packages ready: libapache-jena-java graphviz raptor2-utils" >&2
