@@ -129,11 +129,81 @@ def check_quotes(paths: list[str]) -> int:
     return 1 if bad else 0
 
 
+def diagram_dot() -> str:
+    """Graphviz DOT of the ontology: classes, sub-class links (hollow arrows) and object properties
+    with a domain and a range (labelled arrows). Deterministic."""
+    from rdflib import OWL, RDF, RDFS
+
+    g = Graph()
+    for f in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        g.parse(f, format="turtle")
+    prefixes = {
+        "https://w3id.org/nkgraph/ontology#": "nk:",
+        "http://www.w3.org/ns/prov#": "prov:",
+        "http://www.w3.org/ns/oa#": "oa:",
+        "http://purl.org/spar/cito/": "cito:",
+        "http://purl.org/spar/fabio/": "fabio:",
+        "http://purl.org/ontology/bibo/": "bibo:",
+        "http://www.w3.org/ns/org#": "org:",
+        "http://www.w3.org/2004/02/skos/core#": "skos:",
+        "http://qudt.org/schema/qudt/": "qudt:",
+        "http://purl.org/dc/terms/": "dcterms:",
+        "http://xmlns.com/foaf/0.1/": "foaf:",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
+    }
+
+    def short(node: object) -> str:
+        text = str(node)
+        for ns, p in prefixes.items():
+            if text.startswith(ns):
+                return p + text[len(ns):]
+        return text
+
+    classes = sorted({s for s in g.subjects(RDF.type, OWL.Class) if str(s).startswith(NK_IRI)}, key=str)
+    lines = [
+        "digraph nkgraph {",
+        '  graph [rankdir=LR, fontname="Helvetica", fontsize=10, ranksep=0.6, nodesep=0.25];',
+        '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica", fontsize=10];',
+        '  edge [fontname="Helvetica", fontsize=8, color="#555555"];',
+    ]
+    external: set[str] = set()
+    for c in classes:
+        lines.append(f'  "{short(c)}";')
+        for parent in sorted(g.objects(c, RDFS.subClassOf), key=str):
+            if not str(parent).startswith(NK_IRI):
+                external.add(short(parent))
+            lines.append(f'  "{short(c)}" -> "{short(parent)}" [arrowhead=empty, style=dashed];')
+    for prop in sorted(set(g.subjects(RDF.type, OWL.ObjectProperty)), key=str):
+        dom, rng = g.value(prop, RDFS.domain), g.value(prop, RDFS.range)
+        if dom is None or rng is None or not str(prop).startswith(NK_IRI):
+            continue
+        for end in (dom, rng):
+            if not str(end).startswith(NK_IRI):
+                external.add(short(end))
+        lines.append(f'  "{short(dom)}" -> "{short(rng)}" [label="{short(prop)}"];')
+    for e in sorted(external):
+        lines.append(f'  "{e}" [fillcolor="#f4f4f4", style="rounded,filled,dashed"];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def write_diagram() -> None:
+    """Write ontology/diagram.dot and render ontology/diagram.svg with Graphviz ``dot``."""
+    import subprocess
+
+    dot = ONTOLOGY_DIR / "diagram.dot"
+    dot.write_text(diagram_dot(), encoding="utf-8")
+    subprocess.run(["dot", "-Tsvg", str(dot), "-o", str(ONTOLOGY_DIR / "diagram.svg")], check=True)
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["quotes"]:
         return check_quotes(argv[1:])
+    if argv[:1] == ["diagram"]:
+        write_diagram()
+        return 0
     if argv[:1] != ["namespace"]:
-        print("usage: python -m nkgraph.devtools namespace | quotes FILE...", file=sys.stderr)
+        print("usage: python -m nkgraph.devtools namespace | diagram | quotes FILE...", file=sys.stderr)
         return 2
     (PACKAGE_DIR / "namespace.py").write_text(namespace_source(), encoding="utf-8")
     print(f"wrote {PACKAGE_DIR / 'namespace.py'}", file=sys.stderr)

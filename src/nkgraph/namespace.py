@@ -175,6 +175,7 @@ class NK(DefinedNamespace):
     inExchangeFor: URIRef
     inSection: URIRef
     inTable: URIRef
+    investsIn: URIRef
     joinedVentureIn: URIRef
     language: URIRef
     listed: URIRef
@@ -236,6 +237,7 @@ class NK(DefinedNamespace):
     textAnchor: URIRef
     title: URIRef
     topic: URIRef
+    tradeChange: URIRef
     uncited: URIRef
     unit: URIRef
     unitAsPrinted: URIRef

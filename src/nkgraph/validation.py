@@ -14,6 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pyshacl import validate as shacl_validate
+
+from nkgraph.errors import DataError
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -80,7 +82,12 @@ def validate_graph(graph: Graph, shapes: Graph, ontology: Graph) -> Report:
         data.bind(prefix, ns, override=True)
     data += graph
     data += ontology
-    conforms, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    try:
+        conforms, results, text = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    except Exception as err:  # noqa: BLE001 - pySHACL raises many types for broken shapes
+        raise DataError(f"the SHACL shapes cannot be applied: {err}", path="ontology/shapes", hint="fix the shapes file (run it through 'nkgraph validate' after each change)") from None
+    if not isinstance(results, Graph):
+        raise DataError(f"the SHACL shapes cannot be applied: {text}", path="ontology/shapes", hint="fix the shapes file")
     if conforms:
         return Report(True)
     violations = []
