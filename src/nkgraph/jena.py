@@ -45,8 +45,10 @@ __all__ = [
     "classpath",
     "qparse",
     "rdfcompare",
+    "riot_problems",
     "riot_validate",
     "run",
+    "shacl_report",
     "shacl_validate",
     "sparql",
 ]
@@ -288,6 +290,36 @@ def riot_validate(paths: Iterable[StrPath], syntax: str | None = None) -> subpro
     return run("riotcmd.riot", "--validate", *opts, *files)
 
 
+_RIOT_FILE = re.compile(r"\bINFO\b.*? - File: (.+)$")
+_RIOT_PROBLEM = re.compile(r"\b(WARN|ERROR|FATAL)\b")
+
+
+def riot_problems(stderr: str) -> dict[str, list[str]]:
+    """Group the warnings and errors of a ``riot --validate`` run by file.
+
+    riot announces each file with an INFO line ``File: <path>`` and goes on after a bad file, so
+    one run can check many files; this maps each file with problems to its messages.
+
+    >>> riot_problems("[main] INFO org.apache.jena.riot - File: a.ttl\\n"
+    ...               "[main] ERROR org.apache.jena.riot - [line: 3, col: 1 ] Triples not terminated by DOT\\n"
+    ...               "[main] INFO org.apache.jena.riot - File: b.ttl\\n")
+    {'a.ttl': ['[line: 3, col: 1 ] Triples not terminated by DOT']}
+    """
+    out: dict[str, list[str]] = {}
+    current = "?"
+    for line in stderr.splitlines():
+        m = _RIOT_FILE.search(line)
+        if m:
+            current = m.group(1).strip()
+            continue
+        if _RIOT_PROBLEM.search(line):
+            message = line.split(" - ", 1)[1] if " - " in line else line
+            out.setdefault(current, []).append(message.strip())
+        elif line.strip() and current in out:  # continuation of a multi-line message
+            out[current].append(line.strip())
+    return out
+
+
 def qparse(query_path: StrPath) -> subprocess.CompletedProcess[str]:
     """Parse a SPARQL query file with ``arq.qparse``; exit status non-zero on a syntax error.
 
@@ -324,7 +356,7 @@ def shacl_validate(shapes: StrPath, data: StrPath) -> str:
     Each argument is one file; merge several graphs beforehand (e.g. with rdflib).
 
     >>> report = shacl_validate("ontology/shapes/nkgraph-shapes.ttl", "build/nkgraph.ttl")  # doctest: +SKIP
-    >>> report
+    >>> report  # doctest: +SKIP
     'Conforms'
     """
     proc = run("shacl.shacl", "validate", "--text", "--shapes", shapes, "--data", data)
