@@ -7,12 +7,14 @@ Every JVM start costs about 1.5 s, so the files are batched:
 - one ``riot --validate`` run checks the ontology, the shapes, every RDF file in ``data/`` and
   every fixture, and its messages are attributed to files;
 - the shape fixtures are validated by Jena in two combined runs, one for all ``valid.ttl`` and one
-  for all ``invalid.ttl``. Before they are combined, each fixture's ``nkd:`` IRIs get a suffix
-  ``-fxNNN`` (still a valid slug, so IRI patterns are unaffected) and its ``nk:citationLabel``
-  values too, so fixtures cannot see each other; each Jena result goes back to its fixture by the
-  suffix of its focus node (or of its sh:value, for the class-level SPARQL shapes whose focus is
-  the class). ``nkd:`` IRIs the shapes mention (the chapter, the source text) are left alone.
-  Fixtures whose expected results have blank-node focus nodes get a Jena run of their own.
+  for all ``invalid.ttl``. Before they are combined, each fixture's data IRIs (``nkd:`` and others
+  under ``https://w3id.org/nkgraph/``) get a suffix ``-fxNNN`` (still a valid slug, so the
+  start-anchored IRI patterns of the shapes are unaffected), and so do its ``nk:citationLabel``
+  values (compared across references), so fixtures cannot see each other. Each Jena result goes
+  back to its fixture by the suffix of its focus node (or of its sh:value, for the class-level
+  SPARQL shapes whose focus is the class). Data IRIs the shapes mention (the chapter, the source
+  text) are left alone. Fixtures whose results have blank-node focus nodes get a Jena run of their
+  own (two JVMs at a time).
 
 Each fixture then gets its own test: Jena's verdict equals pySHACL's, and for invalid fixtures the
 set of sh:sourceShape is the same.
@@ -21,19 +23,17 @@ set of sh:sourceShape is the same.
 from __future__ import annotations
 
 import re
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib import BNode, Graph, Literal, URIRef
 
 from nkgraph import jena
 from nkgraph.paths import DATA_DIR, ONTOLOGY_DIR, ROOT
-from test_shapes import FIXTURE_DIRS, SHAPES_FILES, results, run_pyshacl, shapes_graph, sparql_cache
+from test_shapes import FIXTURE_DIRS, SHAPES_FILES, fixture_results, results, shapes_graph
 
 pytestmark = [
     pytest.mark.jena,
@@ -43,9 +43,11 @@ pytestmark = [
     ),
 ]
 
-NKD = "https://w3id.org/nkgraph/id/"
 NK = "https://w3id.org/nkgraph/ontology#"
-RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".trig", ".rdf", ".owl", ".jsonld"}
+OURS = "https://w3id.org/nkgraph/"  # data IRIs: everything here but the ontology and the shapes
+VOCABULARIES = ("https://w3id.org/nkgraph/ontology", "https://w3id.org/nkgraph/shapes")
+# (JSON-LD would need --syntax=jsonld10: Debian's JSON-LD 1.1 parser is broken; none in data/.)
+RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".trig", ".rdf", ".owl"}
 TAG = re.compile(r"-fx(\d{3})$")
 # Literal-valued properties whose values are compared across nodes by a shape (uniqueness).
 TAGGED_LITERALS = {URIRef(NK + "citationLabel")}
@@ -72,8 +74,7 @@ def rdf_files() -> dict[str, list[Path]]:
 @lru_cache(maxsize=1)
 def riot_run() -> tuple[int, dict[str, list[str]], str]:
     files = [f for group in rdf_files().values() for f in group]
-    proc = jena.riot_validate([rel(f) for f in files]) if files else None
-    assert proc is not None
+    proc = jena.riot_validate([str(f) for f in files])
     return proc.returncode, jena.riot_problems(proc.stderr), proc.stderr
 
 
@@ -84,7 +85,7 @@ def test_riot_validates(group: str) -> None:
     if not files:
         pytest.skip(f"no {group} files yet")
     code, problems, stderr = riot_run()
-    mine = {f: msgs for f, msgs in problems.items() if f in {rel(p) for p in files}}
+    mine = {rel(Path(f)): msgs for f, msgs in problems.items() if f in {str(p) for p in files}}
     assert not mine, "\n".join(f"{f}:\n  " + "\n  ".join(m) for f, m in mine.items())
     if code != 0:  # a failure riot could not attribute to a file
         assert problems, stderr
@@ -104,15 +105,19 @@ class Verdicts:
 
 
 def kept_iris() -> set[URIRef]:
-    """nkd: IRIs the shapes mention (sh:hasValue nkd:source-text...): not renamed."""
-    return {t for triple in shapes_graph() for t in triple if isinstance(t, URIRef) and str(t).startswith(NKD)}
+    """Data IRIs the shapes mention (sh:hasValue nkd:source-text...): not renamed."""
+    return {t for triple in shapes_graph() for t in triple if isinstance(t, URIRef) and is_data_iri(t)}
+
+
+def is_data_iri(t: URIRef) -> bool:
+    return str(t).startswith(OURS) and not str(t).startswith(VOCABULARIES)
 
 
 def tagged(g: Graph, i: int, keep: set[URIRef]) -> Graph:
     suffix = f"-fx{i:03d}"
 
     def term(t, p=None):
-        if isinstance(t, URIRef) and str(t).startswith(NKD) and t not in keep:
+        if isinstance(t, URIRef) and is_data_iri(t) and t not in keep:
             return URIRef(str(t) + suffix)
         if isinstance(t, Literal) and p in TAGGED_LITERALS:
             return Literal(str(t) + suffix, datatype=t.datatype, lang=t.language)
@@ -124,42 +129,45 @@ def tagged(g: Graph, i: int, keep: set[URIRef]) -> Graph:
     return out
 
 
-def jena_results(data: Path) -> list[tuple]:
-    shapes = SHAPES_FILES[0] if len(SHAPES_FILES) == 1 else merged_shapes()
+def shapes_file(tmp: Path) -> Path:
+    """The shapes as one file (Jena's shacl command reads one shapes file)."""
+    if len(SHAPES_FILES) == 1:
+        return SHAPES_FILES[0]
+    path = tmp / "shapes.ttl"
+    if not path.exists():
+        shapes_graph().serialize(path, format="turtle")
+    return path
+
+
+def jena_results(shapes: Path, data: Path) -> list[tuple]:
     report = Graph().parse(data=jena.shacl_report(shapes, data), format="turtle")
     return results(report)
-
-
-@lru_cache(maxsize=1)
-def merged_shapes() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="nkgraph-shapes-")) / "shapes.ttl"
-    shapes_graph().serialize(path, format="turtle")
-    return path
 
 
 def fixture_key(folder: Path, kind: str) -> str:
     return f"{folder.name}/{kind}"
 
 
-@lru_cache(maxsize=1)
-def verdicts() -> Verdicts:
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory: pytest.TempPathFactory) -> Verdicts:
+    """pySHACL's and Jena's results for every fixture (Jena in a few batched runs)."""
     v = Verdicts()
     fixtures = [(d, k) for d in FIXTURE_DIRS for k in ("valid", "invalid") if (d / f"{k}.ttl").exists()]
     graphs = {fixture_key(d, k): Graph().parse(d / f"{k}.ttl", format="turtle") for d, k in fixtures}
 
-    # pySHACL, one fixture at a time (as in test_shapes.py).
+    # pySHACL, one fixture at a time (shared with test_shapes.py when both run).
     blank_focus: list[str] = []
-    with sparql_cache():
-        for key, g in graphs.items():
-            conforms, report, _ = run_pyshacl(g)
-            rows = results(report)
-            v.pyshacl[key] = (conforms, {s for s, _, _ in rows})
-            if any(isinstance(f, BNode) and not isinstance(val, URIRef) for _, f, val in rows):
-                blank_focus.append(key)
+    for d, k in fixtures:
+        key = fixture_key(d, k)
+        conforms, rows, _ = fixture_results(d / f"{k}.ttl")
+        v.pyshacl[key] = (conforms, {s for s, _, _ in rows})
+        if any(isinstance(f, BNode) and not isinstance(val, URIRef) for _, f, val in rows):
+            blank_focus.append(key)
 
     # Jena: combined runs, plus one run per fixture whose results are blank nodes.
     keep = kept_iris()
-    tmp = Path(tempfile.mkdtemp(prefix="nkgraph-jena-fixtures-"))
+    tmp = tmp_path_factory.mktemp("jena-fixtures")
+    shapes = shapes_file(tmp)
     index = {key: i for i, key in enumerate(graphs)}
     batches: dict[str, list[str]] = {"valid": [], "invalid": []}
     for key in graphs:
@@ -179,7 +187,7 @@ def verdicts() -> Verdicts:
         jobs.append((f"alone {key}", path, [key]))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outputs = list(pool.map(lambda job: jena_results(job[1]), jobs))
+        outputs = list(pool.map(lambda job: jena_results(shapes, job[1]), jobs))
 
     for (name, _, keys), rows in zip(jobs, outputs):
         v.runs.append(name)
@@ -210,15 +218,15 @@ def all_fixture_params() -> list:
     ]
 
 
-def test_jena_results_are_all_attributed() -> None:
+def test_jena_results_are_all_attributed(verdicts: Verdicts) -> None:
     """Every result of a combined Jena run belongs to one fixture (else the combining leaks)."""
-    v = verdicts()
+    v = verdicts
     assert not v.unattributed, "\n".join(v.unattributed)
 
 
 @pytest.mark.parametrize(("folder", "kind"), all_fixture_params())
-def test_jena_agrees_with_pyshacl(folder: Path, kind: str) -> None:
-    v = verdicts()
+def test_jena_agrees_with_pyshacl(verdicts: Verdicts, folder: Path, kind: str) -> None:
+    v = verdicts
     key = fixture_key(folder, kind)
     py_conforms, py_shapes = v.pyshacl[key]
     jena_shapes = v.jena[key]
@@ -230,14 +238,59 @@ def test_jena_agrees_with_pyshacl(folder: Path, kind: str) -> None:
         assert py_conforms, f"{key} should conform"
 
 
-def test_jena_shacl_text_says_conforms() -> None:
+def test_jena_shacl_text_says_conforms(tmp_path: Path) -> None:
     """shacl_validate returns Jena's text, exactly "Conforms" for conforming data (exit status is 0 either way)."""
     valid = next((d / "valid.ttl" for d in FIXTURE_DIRS if d.name == "SectionShape"), None)
     invalid = next((d / "invalid.ttl" for d in FIXTURE_DIRS if d.name == "SectionShape"), None)
     if valid is None or invalid is None:
         pytest.skip("SectionShape fixtures missing")
-    shapes = SHAPES_FILES[0] if len(SHAPES_FILES) == 1 else merged_shapes()
+    shapes = shapes_file(tmp_path)
     with ThreadPoolExecutor(max_workers=2) as pool:
         ok, bad = pool.map(lambda p: jena.shacl_validate(shapes, p), [valid, invalid])
     assert ok == "Conforms"
-    assert bad != "Conforms" and "SectionShape" not in bad or "copper-section" in bad
+    assert bad != "Conforms"
+    assert "copper-section" in bad and "Message: A section must be an IRI" in bad
+
+
+# ---------------------------------------------------------------------------------------------
+# The helper itself
+# ---------------------------------------------------------------------------------------------
+
+
+def test_classpath_is_clean() -> None:
+    """One SLF4J binding (slf4j-simple, last), the API, Jena's jars, the extracted Xerces bundles."""
+    entries = jena.classpath().split(":")
+    names = [Path(e).name for e in entries]
+    assert "jena-core.jar" in names and "jena-shacl.jar" in names and "jena-cmds.jar" in names
+    assert any(n.startswith("slf4j-api") for n in names)
+    assert entries[-1] == str(jena.SLF4J_SIMPLE_JAR)
+    bindings = [n for n in names[:-1] if re.match(r"(slf4j-(?!api)|log4j-over-slf4j|jcl-over-slf4j|jul-to-slf4j)", n)]
+    assert not bindings, bindings
+    assert len({Path(e).resolve() for e in entries}) == len(entries), "a jar is on the classpath twice"
+    bundles = Path(entries[-2]) / "xerces" / "impl" / "msg"
+    assert list(bundles.glob("*.properties")), f"Xerces message bundles missing under {bundles}"
+
+
+def test_helpers(tmp_path: Path) -> None:
+    """qparse, sparql and rdfcompare on tiny inputs (five JVMs, two at a time)."""
+    (tmp_path / "a.ttl").write_text('@prefix x: <http://example.org/> .\nx:a x:b [ x:c 1 ] .\n')
+    (tmp_path / "a.nt").write_text(
+        '_:z <http://example.org/c> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        "<http://example.org/a> <http://example.org/b> _:z .\n"
+    )
+    (tmp_path / "b.nt").write_text("<http://example.org/a> <http://example.org/b> <http://example.org/d> .\n")
+    (tmp_path / "count.rq").write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n")
+    (tmp_path / "bad.rq").write_text("SELEC * WHERE { ?s ?p ?o }\n")
+    calls = {
+        "good query": lambda: jena.qparse(tmp_path / "count.rq").returncode,
+        "bad query": lambda: jena.qparse(tmp_path / "bad.rq").returncode,
+        "count": lambda: jena.sparql([tmp_path / "a.ttl", tmp_path / "b.nt"], tmp_path / "count.rq").split(),
+        "isomorphic": lambda: jena.rdfcompare(tmp_path / "a.ttl", tmp_path / "a.nt"),
+        "different": lambda: jena.rdfcompare(tmp_path / "a.ttl", tmp_path / "b.nt"),
+    }
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(fn) for name, fn in calls.items()}
+        got = {name: f.result() for name, f in futures.items()}
+    assert got == {
+        "good query": 0, "bad query": 2, "count": ["n", "3"], "isomorphic": True, "different": False,
+    }

@@ -86,33 +86,32 @@ def shape_iris(g: Graph) -> set[URIRef]:
     return found
 
 
-@pytest.fixture(scope="module", autouse=True)
-def prepared_sparql_cache():
-    """Memoize rdflib's SPARQL parsing while these tests run.
+_PREPARED: dict[tuple, object] = {}
+_ORIGINAL_QUERY = processor.SPARQLProcessor.query
 
-    pySHACL hands rdflib the text of a SPARQL constraint for every focus node of every validation,
-    and rdflib parses it each time (~0.1 s a query). Reusing the prepared query (rdflib's
-    ``prepareQuery``, meant for re-use with other initial bindings) gives the same results, faster.
-    """
-    with sparql_cache():
-        yield
+
+def _prepared_query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+    if isinstance(strOrQuery, str):
+        key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
+        if key not in _PREPARED:
+            _PREPARED[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
+        strOrQuery = _PREPARED[key]
+    return _ORIGINAL_QUERY(self, strOrQuery, initBindings, initNs, base, DEBUG)
 
 
 @contextmanager
 def sparql_cache() -> Iterator[None]:
-    original = processor.SPARQLProcessor.query
-    cache: dict[tuple, object] = {}
+    """Memoize rdflib's SPARQL parsing inside the block.
 
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
-        if isinstance(strOrQuery, str):
-            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
-            if key not in cache:
-                cache[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
-            strOrQuery = cache[key]
-        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
-
+    pySHACL hands rdflib the text of a SPARQL constraint for every focus node of every validation,
+    and rdflib parses it each time (~0.1 s a query). Reusing the prepared query (what rdflib's
+    ``prepareQuery`` is for: the same query with other initial bindings) gives the same results.
+    """
+    if processor.SPARQLProcessor.query is _prepared_query:
+        yield
+        return
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(processor.SPARQLProcessor, "query", query)
+        mp.setattr(processor.SPARQLProcessor, "query", _prepared_query)
         yield
 
 
@@ -121,6 +120,14 @@ def run_pyshacl(data: Graph) -> tuple[bool, Graph, str]:
         data, shacl_graph=shapes_graph(), inference="none", advanced=False, allow_warnings=False,
     )
     return bool(conforms), report, text
+
+
+@lru_cache(maxsize=None)
+def fixture_results(path: Path) -> tuple[bool, list[tuple], str]:
+    """pySHACL on one fixture file: (conforms, results, text); cached for test_jena.py."""
+    with sparql_cache():
+        conforms, report, text = run_pyshacl(load_fixture(path))
+    return conforms, results(report), text
 
 
 def load_fixture(path: Path) -> Graph:
@@ -161,7 +168,7 @@ def fixture_params(kind: str) -> list:
 
 @pytest.mark.parametrize("folder", fixture_params("valid"))
 def test_valid_fixture_conforms(folder: Path) -> None:
-    conforms, _, text = run_pyshacl(load_fixture(folder / "valid.ttl"))
+    conforms, _, text = fixture_results(folder / "valid.ttl")
     assert conforms, f"{folder.name}/valid.ttl should conform:\n{text}"
 
 
@@ -169,9 +176,8 @@ def test_valid_fixture_conforms(folder: Path) -> None:
 def test_invalid_fixture_fails_only_its_shape(folder: Path) -> None:
     path = folder / "invalid.ttl"
     data = load_fixture(path)
-    conforms, report, text = run_pyshacl(data)
+    conforms, rows, text = fixture_results(path)
     assert not conforms, f"{folder.name}/invalid.ttl should not conform"
-    rows = results(report)
     assert {shape for shape, _, _ in rows} == {NKSHAPE[folder.name]}, text
     focus = expected_nodes(path, data, "focus")
     if focus is not None:
@@ -297,7 +303,8 @@ def test_fixture_ontology_triples_are_true() -> None:
 
 def test_ontology_alone_conforms() -> None:
     """The ontology is merged into the data graph: its own triples must not trip any shape."""
-    conforms, _, text = run_pyshacl(ontology_graph())
+    with sparql_cache():
+        conforms, _, text = run_pyshacl(ontology_graph())
     assert conforms, text
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "available",
     "cache_dir",
     "classpath",
+    "merge_to_ntriples",
     "qparse",
     "rdfcompare",
     "riot_problems",
@@ -347,35 +348,64 @@ def sparql(data_path: StrPath | Iterable[StrPath], query_path: StrPath, results:
     return _checked(proc, "arq.sparql").stdout
 
 
-def shacl_validate(shapes: StrPath, data: StrPath) -> str:
+def merge_to_ntriples(paths: Iterable[StrPath], out: StrPath) -> Path:
+    """Merge RDF files into one N-Triples file with ``riot`` (blank nodes kept apart per file).
+
+    >>> merge_to_ntriples(["ontology/nkgraph.ttl", "build/nkgraph.ttl"], "/tmp/all.nt")  # doctest: +SKIP
+    PosixPath('/tmp/all.nt')
+    """
+    files = [os.fspath(p) for p in paths]
+    proc = _checked(run("riotcmd.riot", "--output=nt", *files), "riot --output=nt")
+    target = Path(out)
+    target.write_text(proc.stdout, encoding="utf-8")
+    return target
+
+
+def _one_file(paths: StrPath | Iterable[StrPath], folder: Path, name: str) -> StrPath:
+    if isinstance(paths, (str, os.PathLike)):
+        return paths
+    files = list(paths)
+    if len(files) == 1:
+        return files[0]
+    return merge_to_ntriples(files, folder / f"{name}.nt")
+
+
+def _shacl(shapes: StrPath | Iterable[StrPath], data: StrPath | Iterable[StrPath], *opts: str) -> str:
+    with tempfile.TemporaryDirectory(prefix="nkgraph-shacl-") as tmp:
+        shapes_file = _one_file(shapes, Path(tmp), "shapes")
+        data_file = _one_file(data, Path(tmp), "data")
+        proc = run("shacl.shacl", "validate", *opts, "--shapes", shapes_file, "--data", data_file)
+    return _checked(proc, "shacl validate").stdout
+
+
+def shacl_validate(shapes: StrPath | Iterable[StrPath], data: StrPath | Iterable[StrPath]) -> str:
     """Validate ``data`` against ``shapes`` with Jena's SHACL engine; return the text report.
 
     Jena's ``shacl validate`` always exits 0, so the verdict is in the text: exactly
     ``"Conforms"`` when the data conforms, else one block per violation. Raises
     :class:`JenaError` only when the command itself fails (unreadable file, syntax error).
-    Each argument is one file; merge several graphs beforehand (e.g. with rdflib).
+    ``shapes`` and ``data`` are a file each, or lists of files merged first with
+    :func:`merge_to_ntriples` (one more JVM), e.g. the ontology and the compiled graph.
 
-    >>> report = shacl_validate("ontology/shapes/nkgraph-shapes.ttl", "build/nkgraph.ttl")  # doctest: +SKIP
+    >>> report = shacl_validate("ontology/shapes/nkgraph-shapes.ttl",
+    ...                         ["ontology/nkgraph.ttl", "build/nkgraph.ttl"])  # doctest: +SKIP
     >>> report  # doctest: +SKIP
     'Conforms'
     """
-    proc = run("shacl.shacl", "validate", "--text", "--shapes", shapes, "--data", data)
-    proc = _checked(proc, "shacl validate")
-    out = proc.stdout.strip()
+    out = _shacl(shapes, data, "--text").strip()
     if not out:
-        raise JenaError(f"shacl validate printed nothing:\n{proc.stderr}", proc)
+        raise JenaError("shacl validate printed nothing")
     return out
 
 
-def shacl_report(shapes: StrPath, data: StrPath) -> str:
+def shacl_report(shapes: StrPath | Iterable[StrPath], data: StrPath | Iterable[StrPath]) -> str:
     """Like :func:`shacl_validate` but return the validation report as Turtle (for rdflib).
 
     >>> ttl = shacl_report("shapes.ttl", "data.ttl")  # doctest: +SKIP
     >>> "sh:conforms" in ttl  # doctest: +SKIP
     True
     """
-    proc = run("shacl.shacl", "validate", "--shapes", shapes, "--data", data)
-    return _checked(proc, "shacl validate").stdout
+    return _shacl(shapes, data)
 
 
 def rdfcompare(a: StrPath, b: StrPath, lang_a: str | None = None, lang_b: str | None = None) -> bool:
