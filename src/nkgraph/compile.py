@@ -75,11 +75,7 @@ class Compiler:
     def __init__(self, sources: Sources) -> None:
         self.src = sources
         self.text = sources.text
-        self.g = Graph()
-        for prefix, ns in sources.data.namespaces():
-            self.g.bind(prefix, ns, override=True)
-        for t in sources.data:
-            self.g.add(t)
+        self.g = sources.data  # compiled in place: the authored graph is not needed afterwards
         self.sections: list[tuple[int, int, URIRef]] = []  # (start, end, section) by start
 
     # -- helpers ---------------------------------------------------------------------------
@@ -190,6 +186,8 @@ class Compiler:
 
     def locate_quote(self, owner: URIRef, quote: str, occurrence: int | None, what: str = "quote") -> Span:
         spans = self.text.find(quote)
+        if len(spans) == 1 and occurrence in (None, 1):
+            return spans[0]
         path, line = self.where(owner)
         if not spans:
             near, near_line, ratio = self.text.nearest(quote)
@@ -363,5 +361,8 @@ class Compiler:
 
 
 def compile_graph(sources: Sources) -> Graph:
-    """The published graph computed from the authored sources (see module docs)."""
+    """The published graph computed from the authored sources (see module docs).
+
+    The authored graph ``sources.data`` is extended in place and returned.
+    """
     return Compiler(sources).run()

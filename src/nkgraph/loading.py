@@ -59,6 +59,13 @@ def _syntax_error(path: Path, err: SyntaxError) -> DataError:
 def read_turtle(path: Path, graph: Graph | None = None) -> Graph:
     """Parse one Turtle file into ``graph`` (a new one by default); raise :class:`DataError` on bad input."""
     graph = Graph() if graph is None else graph
+    for t in read_triples(path):
+        graph.add(t)
+    return graph
+
+
+def read_triples(path: Path) -> list[tuple]:
+    """The triples of one Turtle file as rdflib terms; raise :class:`DataError` on bad input."""
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -83,9 +90,7 @@ def read_turtle(path: Path, graph: Graph | None = None) -> Graph:
         ]
     except SyntaxError as err:
         raise _syntax_error(path, err) from None
-    for t in triples:
-        graph.add(t)
-    return graph
+    return triples
 
 
 def data_files(data_dir: Path | None = None) -> list[Path]:
@@ -96,13 +101,13 @@ def data_files(data_dir: Path | None = None) -> list[Path]:
     return sorted(root.rglob("*.ttl"), key=lambda p: p.relative_to(root).as_posix())
 
 
-def _check_labels(per_file: list[tuple[Path, Graph]]) -> None:
+def _check_labels(per_file: list[tuple[Path, list[tuple]]]) -> None:
     from rdflib.namespace import RDFS
 
     seen: dict[object, tuple[str, Path]] = {}
-    for path, g in per_file:
-        for s, label in g.subject_objects(RDFS.label):
-            if isinstance(s, BNode):
+    for path, triples in per_file:
+        for s, p, label in triples:
+            if p != RDFS.label or isinstance(s, BNode):
                 continue
             if s in seen and seen[s][0] != str(label):
                 first_label, first_path = seen[s]
@@ -131,7 +136,7 @@ def load_sources(root: Path | None = None):
     """
     from nkgraph.compile import Sources
     from nkgraph.paths import ONTOLOGY_DIR, SOURCE_TEXT
-    from nkgraph.skolem import skolemize
+    from nkgraph.skolem import skolemize_triples
     from nkgraph.source import SourceText
 
     data_dir = root / "data" if root else None
@@ -143,24 +148,25 @@ def load_sources(root: Path | None = None):
     for path in sorted((ont_dir / "shapes").glob("*.ttl")):
         read_turtle(path, shapes)
     files = data_files(data_dir)
-    per_file: list[tuple[Path, Graph]] = []
+    per_file: list[tuple[Path, list[tuple]]] = []
     origin: dict = {}
-    authored = Graph()
+    authored: list[tuple] = []
     for path in files:
-        g = read_turtle(path)
-        per_file.append((path, g))
-        for s in g.subjects():
+        triples = read_triples(path)
+        per_file.append((path, triples))
+        for s, _, _ in triples:
             if not isinstance(s, BNode):
                 origin.setdefault(s, path)
-        for t in g:
-            authored.add(t)
+        authored += triples
     _check_labels(per_file)
     text_path = (data_dir / SOURCE_TEXT.relative_to(SOURCE_TEXT.parents[1])) if data_dir else SOURCE_TEXT
     try:
         text = SourceText.load(text_path)
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"cannot read the source text: {err}", path=text_path, hint="restore data/source/ from git") from None
-    data = skolemize(authored)
+    data = Graph()
+    for t in skolemize_triples(authored):
+        data.add(t)
     for prefix, ns in _prefixes():
         data.bind(prefix, ns, override=True)
     return Sources(data=data, ontology=ontology, shapes=shapes, text=text, origin=origin, files=files)

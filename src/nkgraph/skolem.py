@@ -34,36 +34,51 @@ def _local(iri: URIRef) -> str:
     return text
 
 
-def _digest(graph: Graph, node: BNode, seen: frozenset = frozenset()) -> str:
+def _digest(index: dict, node: BNode, seen: frozenset = frozenset()) -> str:
     parts = []
-    for p, o in graph.predicate_objects(node):
+    for p, o in index.get(node, ()):
         if isinstance(o, BNode):
-            o_repr = "_:" + (_digest(graph, o, seen | {node}) if o not in seen else "cycle")
+            o_repr = "_:" + (_digest(index, o, seen | {node}) if o not in seen else "cycle")
         else:
             o_repr = o.n3()
         parts.append(f"{p.n3()} {o_repr}")
     return hashlib.sha1("\n".join(sorted(parts)).encode("utf-8")).hexdigest()[:10]
 
 
-def _key(graph: Graph, prop: URIRef, node: BNode) -> str:
+def _value(index: dict, node: BNode, prop: URIRef) -> object:
+    for p, o in index.get(node, ()):
+        if p == prop:
+            return o
+    return None
+
+
+def _key(index: dict, prop: URIRef, node: BNode) -> str:
     if prop == NK.citation:
-        cited = graph.value(node, CITO.hasCitedEntity)
+        cited = _value(index, node, CITO.hasCitedEntity)
         if isinstance(cited, URIRef):
             return "citation-" + _local(cited)
     if prop == NK.attribution:
-        pos = graph.value(node, NK.position)
-        agent = graph.value(node, NK.agent)
+        pos = _value(index, node, NK.position)
+        agent = _value(index, node, NK.agent)
         if pos is not None and isinstance(agent, URIRef):
             return f"attribution-hop-{pos}-{_local(agent)}"
     return _local(prop)
 
 
-def skolemize(graph: Graph) -> Graph:
-    """A copy of ``graph`` in which every blank node has a deterministic IRI."""
+Triple = tuple
+
+
+def skolemize_triples(triples: list[Triple]) -> list[Triple]:
+    """The triples with every blank node replaced by a deterministic IRI (see module docs)."""
     parents: dict[BNode, list[tuple[object, URIRef]]] = defaultdict(list)
-    for s, p, o in graph:
+    index: dict[BNode, list[tuple[URIRef, object]]] = defaultdict(list)
+    for s, p, o in triples:
         if isinstance(o, BNode):
             parents[o].append((s, p))
+        if isinstance(s, BNode):
+            index[s].append((p, o))
+    if not parents and not index:
+        return list(triples)
     names: dict[BNode, URIRef] = {}
 
     def name(node: BNode, stack: frozenset = frozenset()) -> URIRef:
@@ -73,26 +88,32 @@ def skolemize(graph: Graph) -> Graph:
         if len(owners) == 1 and owners[0][0] not in stack:
             owner, prop = owners[0]
             base = name(owner, stack | {node}) if isinstance(owner, BNode) else owner
-            iri = URIRef(f"{base}_{_key(graph, prop, node)}")
+            iri = URIRef(f"{base}_{_key(index, prop, node)}")
         else:
-            iri = URIRef(f"https://w3id.org/nkgraph/id/.well-known/genid/{_digest(graph, node)}")
+            iri = URIRef(f"https://w3id.org/nkgraph/id/.well-known/genid/{_digest(index, node)}")
         names[node] = iri
         return iri
 
-    # disambiguate siblings that would get the same name
+    # siblings that would get the same name are told apart by their content
+    taken: dict[URIRef, BNode] = {}
+    bnodes = {n for t in triples for n in (t[0], t[2]) if isinstance(n, BNode)}
+    for node in sorted(bnodes, key=lambda b: _digest(index, b)):
+        iri = name(node)
+        if iri in taken and taken[iri] != node:
+            iri = URIRef(f"{iri}-{_digest(index, node)}")
+            names[node] = iri
+        taken[iri] = node
+    return [(names[s] if isinstance(s, BNode) else s, p, names[o] if isinstance(o, BNode) else o) for s, p, o in triples]
+
+
+def skolemize(graph: Graph) -> Graph:
+    """A copy of ``graph`` in which every blank node has a deterministic IRI."""
     out = Graph()
     for prefix, ns in graph.namespaces():
         out.bind(prefix, ns, override=True)
-    taken: dict[URIRef, BNode] = {}
-    for node in sorted({n for t in graph for n in t if isinstance(n, BNode)}, key=lambda b: _digest(graph, b)):
-        iri = name(node)
-        if iri in taken and taken[iri] != node:
-            iri = URIRef(f"{iri}-{_digest(graph, node)}")
-            names[node] = iri
-        taken[iri] = node
-    for s, p, o in graph:
-        out.add((names[s] if isinstance(s, BNode) else s, p, names[o] if isinstance(o, BNode) else o))
+    for t in skolemize_triples(list(graph)):
+        out.add(t)
     return out
 
 
-__all__ = ["skolemize", "Literal"]
+__all__ = ["skolemize", "skolemize_triples", "Literal"]
