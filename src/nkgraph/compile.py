@@ -69,6 +69,46 @@ def _line_in_file(path: Path | None, node: Node) -> int | None:
     return None
 
 
+def _find_term(files: list[Path], term: URIRef) -> tuple[Path | None, int | None, int | None]:
+    """Where ``term`` of the nk: namespace is first written in ``files``: (path, line, column), 1-based."""
+    import re
+
+    pattern = re.compile(rf"(?<![\w:-])nk:{re.escape(local(term))}(?![\w-])|<{re.escape(str(term))}>")
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for i, line in enumerate(lines, 1):
+            m = pattern.search(line.split("#", 1)[0] if '"' not in line else line)
+            if m:
+                return path, i, m.start() + 1
+    return None, None, None
+
+
+def _first_difference(near: str, quote: str) -> str:
+    """Where a quote first differs from the nearest passage, as a clause of the hint ('' when they are equal)."""
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, near, quote, autojunk=False).get_opcodes():
+        if tag != "equal":
+            return f"; the first difference: the source has {near[max(0, i1 - 12) : i2 + 12]!r} where the quote has {quote[max(0, j1 - 12) : j2 + 12]!r}"
+    return ""
+
+
+def decimal_literal(number: Decimal) -> Literal:
+    """An xsd:decimal literal whose lexical form always has a decimal point.
+
+    Turtle writes an xsd:decimal as a bare number, which needs a point to stay a decimal; giving the
+    lexical form one keeps the Turtle and N-Triples outputs the same terms.
+
+    >>> decimal_literal(Decimal("24100")).n3()
+    '"24100.0"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    """
+    text = format(number.normalize() if number != number.to_integral() else number.quantize(Decimal(1)), "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
+
+
 class Compiler:
     """Adds the computed parts to a copy of the authored graph."""
 
@@ -82,6 +122,36 @@ class Compiler:
     def where(self, node: Node) -> tuple[Path | None, int | None]:
         path = self.src.origin.get(node)
         return path, _line_in_file(path, node)
+
+    def where_in(self, node: Node, *needles: str) -> tuple[Path | None, int | None, int | None]:
+        """(path, line, column) of the first line of ``node``'s statement holding all ``needles`` (else its first line)."""
+        path, line = self.where(node)
+        if path is None or line is None:
+            return path, line, None
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i in range(line - 1, len(lines)):
+            if all(n in lines[i] for n in needles):
+                return path, i + 1, lines[i].index(needles[0]) + 1
+            if lines[i].rstrip().endswith(" .") or (i > line - 1 and lines[i].startswith("nkd:")):
+                break
+        return path, line, None
+
+    def integer(self, node: Node, prop: URIRef, default: int, owner: Node | None = None) -> int:
+        """The whole number ``node`` has for ``prop`` (``default`` when absent); a :class:`DataError` when it is not one."""
+        value = self.g.value(node, prop)
+        if value is None:
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            path, line, column = self.where_in(owner if owner is not None else node, f"nk:{local(prop)}", str(value))
+            raise DataError(
+                f"nk:{local(prop)} of {local(owner if owner is not None else node)} must be a whole number, not {str(value)!r}",
+                path=path,
+                line=line,
+                column=column,
+                hint=f"write a bare number without quotes, e.g. nk:{local(prop)} 2",
+            ) from None
 
     def label(self, node: Node) -> str:
         if isinstance(node, Literal):
@@ -136,14 +206,17 @@ class Compiler:
         for s, p, o in self.src.data:
             for term in (s, p, o):
                 if isinstance(term, URIRef) and str(term).startswith(ns) and term not in known:
-                    path, line = self.where(s)
+                    path, line, column = _find_term(self.src.files, term)
+                    if path is None:
+                        (path, line), column = self.where(s), None
                     close = difflib.get_close_matches(local(term), [local(k) for k in known if str(k).startswith(ns)], n=3)
-                    hint = f"did you mean {', '.join('nk:' + c for c in close)}?" if close else "add the term to ontology/nkgraph.ttl first"
-                    raise VocabularyError(f"unknown term nk:{local(term)} (used by {local(s)})", path=path, line=line, hint=hint)
+                    hint = f"did you mean {', '.join('nk:' + c for c in close)}? " if close else ""
+                    hint += "(nk: terms are defined in ontology/nkgraph.ttl; a new one is added there first, see docs/authoring.md)"
+                    raise VocabularyError(f"unknown term nk:{local(term)}: the ontology does not define it (used by {local(s)})", path=path, line=line, column=column, hint=hint)
 
     def compute_sections(self) -> None:
         g, text = self.g, self.text
-        sections = sorted(g.subjects(RDF.type, NK.Section), key=lambda s: int(g.value(s, NK.order) or 0))
+        sections = sorted(g.subjects(RDF.type, NK.Section), key=lambda s: self.integer(s, NK.order, 0))
         starts: list[tuple[int, URIRef]] = []
         cursor = 0
         for sec in sections:
@@ -185,17 +258,22 @@ class Compiler:
             self.anchor(sec, Span(start, end), quote_selector=False)
 
     def locate_quote(self, owner: URIRef, quote: str, occurrence: int | None, what: str = "quote") -> Span:
+        prop = "nk:quote" if what == "quote" else "nk:entryText"
+        if not quote.strip():
+            path, line, column = self.where_in(owner, prop)
+            raise QuoteError(f"the {what} of {local(owner)} is empty", path=path, line=line, column=column, hint="copy the words that state the claim from data/source/usgs-myb-2007-north-korea.txt")
         spans = self.text.find(quote)
         if len(spans) == 1 and occurrence in (None, 1):
             return spans[0]
-        path, line = self.where(owner)
+        path, line, column = self.where_in(owner, prop)
         if not spans:
             near, near_line, ratio = self.text.nearest(quote)
             raise QuoteError(
                 f"the {what} of {local(owner)} is not in the source text verbatim: {quote!r}",
                 path=path,
                 line=line,
-                hint=f"the nearest passage (source line {near_line}, {ratio:.0%} alike) is {near!r}; copy the words exactly from data/source/usgs-myb-2007-north-korea.txt",
+                column=column,
+                hint=f"the nearest passage (source line {near_line}, {ratio:.0%} alike) is {near!r}{_first_difference(near, quote)}; copy the words exactly from data/source/usgs-myb-2007-north-korea.txt",
             )
         if occurrence is None and len(spans) > 1:
             lines = ", ".join(str(self.text.line_of(s.start)) for s in spans)
@@ -203,10 +281,12 @@ class Compiler:
                 f"the {what} of {local(owner)} occurs {len(spans)} times in the source text (lines {lines})",
                 path=path,
                 line=line,
+                column=column,
                 hint="quote more words so it is unique, or add nk:occurrence N to say which one",
             )
         if occurrence is not None and not 1 <= occurrence <= len(spans):
-            raise QuoteError(f"{local(owner)} has nk:occurrence {occurrence} but the {what} occurs {len(spans)} time(s)", path=path, line=line, hint="fix nk:occurrence")
+            path, line, column = self.where_in(owner, "nk:occurrence")
+            raise QuoteError(f"{local(owner)} has nk:occurrence {occurrence} but the {what} occurs {len(spans)} time(s)", path=path, line=line, column=column, hint=f"fix nk:occurrence: a number from 1 to {len(spans)}")
         return spans[(occurrence or 1) - 1]
 
     def anchor_claims(self) -> None:
@@ -216,7 +296,7 @@ class Compiler:
             if quote is None:
                 continue  # SHACL reports the missing quote
             occ = g.value(claim, NK.occurrence)
-            span = self.locate_quote(claim, str(quote), int(occ) if occ is not None else None)
+            span = self.locate_quote(claim, str(quote), self.integer(claim, NK.occurrence, 0) if occ is not None else None)
             self.anchor(claim, span)
             g.add((claim, NK.statedIn, CHAPTER))
             section = self.section_at(span.start)
@@ -238,12 +318,13 @@ class Compiler:
         for claim, cit in sorted(g.subject_objects(NK.citation)):
             ref = g.value(cit, CITO.hasCitedEntity)
             if ref not in references:
-                path, line = self.where(claim)
+                path, line, column = self.where_in(claim, "nkd:" + local(ref)) if ref is not None else (*self.where(claim), None)
                 close = difflib.get_close_matches(local(ref) if ref else "", [local(r) for r in references], n=3)
                 raise DataError(
                     f"{local(claim)} cites {('nkd:' + local(ref)) if ref else 'nothing'}, which is not a reference (no nk:Reference with that IRI)",
                     path=path,
                     line=line,
+                    column=column,
                     hint=(f"did you mean {', '.join('nkd:' + c for c in close)}?" if close else "add the reference to data/references.ttl"),
                 )
             g.add((cit, RDF.type, CITO.Citation))
@@ -256,9 +337,9 @@ class Compiler:
             hops = list(g.objects(claim, NK.attribution))
             for hop in hops:
                 g.add((hop, RDF.type, NK.ReportingHop))
-            first = min(int(g.value(h, NK.position) or 1) for h in hops)
+            first = min(self.integer(h, NK.position, 1, owner=claim) for h in hops)
             for hop in hops:
-                if int(g.value(hop, NK.position) or 1) == first and g.value(hop, NK.agent) is not None:
+                if self.integer(hop, NK.position, 1, owner=claim) == first and g.value(hop, NK.agent) is not None:
                     g.add((claim, PROV.wasAttributedTo, g.value(hop, NK.agent)))
 
     def conflicts(self) -> None:
@@ -284,7 +365,7 @@ class Compiler:
                 number = Decimal(str(value)) * Decimal(str(factor))
             except InvalidOperation:
                 continue  # SHACL reports the ill-typed value
-            g.add((q, NK.canonicalValue, Literal(number.normalize() if number != number.to_integral() else number.quantize(Decimal(1)), datatype=XSD.decimal)))
+            g.add((q, NK.canonicalValue, decimal_literal(number)))
 
     def attestations(self) -> None:
         g, text = self.g, self.text

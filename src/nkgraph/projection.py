@@ -10,6 +10,7 @@ node carries its kind (organization, facility, place, country, deal…), its mos
 its label, the other spellings of its name (``alt_labels``), its country and its commodities.
 Node ids and claim ids are prefixed names (``nkd:hyesan-youth-copper-mine``).
 
+>>> from pathlib import Path
 >>> from nkgraph.queries import open_store
 >>> graph = project(open_store(Path("build/nkgraph.nt")))
 >>> edge = graph.edges["nkd:luanhe-industrial-group", "nkd:hyesan-youth-copper-mine", "holds_stake:stake-hyesan-youth-copper-mine-51"]
@@ -21,8 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable, Union
+from typing import Iterable
 
 import networkx as nx
 import pyoxigraph as ox
@@ -33,8 +33,6 @@ from nkgraph.namespace import NK, NKD
 from nkgraph.output import shorten
 from nkgraph.queries import find_query, run_query
 
-#: The country whose mineral industry the chapter describes: the host side of a deal.
-HOST = "nkd:north-korea"
 #: Node kinds, most specific first (an entity under two kinds gets the first).
 KINDS = (
     "country", "organization", "agent", "facility", "place", "deal", "reference", "claim",
@@ -51,9 +49,17 @@ class FilterError(NkgraphError):
     """A filter names a commodity, country, status or modality the graph does not know."""
 
 
-def c(term: URIRef) -> str:
-    """The prefixed name of an nk:/nkd: term, as the projection writes ids (``nk:holder``)."""
+def pn(term: URIRef) -> str:
+    """The prefixed name of a term, as the projection writes ids.
+
+    >>> pn(NK.holder)
+    'nk:holder'
+    """
     return shorten(str(term))
+
+
+#: The country whose mineral industry the chapter describes: the host side of a deal.
+HOST = pn(NKD["north-korea"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -66,7 +72,9 @@ class ClaimEdge:
     """Claims ``subject predicate object`` between two shown entities become one edge per pair.
 
     ``reverse`` draws it object → subject (``X nk:operator Y`` is drawn ``Y operates X``);
-    ``context`` edges (where things are) are kept around what a filter selects.
+    ``context`` edges (where things are) are kept around what a filter selects; ``attach_only``
+    edges are drawn only from nodes that other rules put in the network (a news publisher's
+    country does not bring the publisher in).
     """
 
     name: str
@@ -74,6 +82,7 @@ class ClaimEdge:
     label: str
     reverse: bool = False
     context: bool = False
+    attach_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,20 @@ class NodeFallback:
 
 
 @dataclass(frozen=True)
+class CounterpartyEdge:
+    """For n-ary nodes of class ``kind`` that became investor edges: an edge from each investor to
+    each other filler of ``role`` (the state or company on the other side), labelled by
+    ``phrase_by`` (``mining right from``, ``letter of intent with``…)."""
+
+    name: str
+    kind: str
+    role: str
+    phrase_by: str
+    phrases: tuple[tuple[str, str], ...]
+    label: str
+
+
+@dataclass(frozen=True)
 class CoversEdge:
     """``D predicate X`` of an n-ary node D: an edge from what represents D (the node D, or the
     asset of the edges D became) to X."""
@@ -137,51 +160,55 @@ class CitationLayer:
 
 
 _STAKE_VERBS = (
-    ("nk:Acquired", "holds"), ("nk:Completed", "holds"), ("nk:Signed", "agreed to take"),
-    ("nk:UnderNegotiation", "negotiates"), ("nk:PlannedStatus", "plans to take"),
-    ("nk:Attempted", "sought"), ("nk:Failed", "sought"), ("nk:Canceled", "gave up"), ("", "holds"),
+    (pn(NK.Acquired), "holds"), (pn(NK.Completed), "holds"), (pn(NK.Signed), "agreed to take"),
+    (pn(NK.UnderNegotiation), "negotiates"), (pn(NK.PlannedStatus), "plans to take"),
+    (pn(NK.Attempted), "sought"), (pn(NK.Failed), "sought"), (pn(NK.Canceled), "gave up"), ("", "holds"),
 )
 _DEAL_VERBS = (
-    ("nk:Completed", "bought"), ("nk:Acquired", "bought"), ("nk:Signed", "signed"),
-    ("nk:UnderNegotiation", "negotiates"), ("nk:PlannedStatus", "plans"),
-    ("nk:Attempted", "sought"), ("nk:Failed", "sought"), ("nk:Canceled", "canceled"), ("", "has"),
+    (pn(NK.Completed), "bought"), (pn(NK.Acquired), "bought"), (pn(NK.Signed), "signed"),
+    (pn(NK.UnderNegotiation), "negotiates"), (pn(NK.PlannedStatus), "plans"),
+    (pn(NK.Attempted), "sought"), (pn(NK.Failed), "sought"), (pn(NK.Canceled), "canceled"), ("", "has"),
 )
 
-#: The projection, declared once. Order matters only for the fallbacks (last).
+#: The projection, declared once. Rules apply in phases (see :func:`_in_phases`), not in this order.
 RULES: tuple[object, ...] = (
-    ClaimEdge("located_in", "nk:locatedIn", "located in", context=True),
-    ClaimEdge("part_of", "nk:partOf", "part of", context=True),
-    ClaimEdge("based_in", "nk:basedIn", "based in", context=True),
-    ClaimEdge("near", "nk:near", "near", context=True),
-    ClaimEdge("country", "nk:country", "of", context=True),
-    ClaimEdge("operates", "nk:operator", "operates", reverse=True),
-    ClaimEdge("owns", "nk:owner", "owns", reverse=True),
-    ClaimEdge("connects_to", "nk:connectsTo", "connects to"),
-    ClaimEdge("partner", "nk:partner", "has partner"),
-    ClaimEdge("part_of_deal", "nk:partOfDeal", "part of"),
+    ClaimEdge("located_in", pn(NK.locatedIn), "located in", context=True),
+    ClaimEdge("part_of", pn(NK.partOf), "part of", context=True),
+    ClaimEdge("based_in", pn(NK.basedIn), "based in", context=True),
+    ClaimEdge("near", pn(NK.near), "near", context=True),
+    ClaimEdge("country", pn(NK.country), "of", context=True, attach_only=True),
+    ClaimEdge("operates", pn(NK.operator), "operates", reverse=True),
+    ClaimEdge("owns", pn(NK.owner), "owns", reverse=True),
+    ClaimEdge("connects_to", pn(NK.connectsTo), "connects to"),
+    ClaimEdge("partner", pn(NK.partner), "has partner"),
+    ClaimEdge("part_of_deal", pn(NK.partOfDeal), "part of"),
     RoleEdge(
-        "holds_stake", "nk:EquityStake", source="nk:holder", target="nk:asset",
+        "holds_stake", pn(NK.EquityStake), source=pn(NK.holder), target=pn(NK.asset),
         labels=("{verb} {percentage}% of", "{verb} a stake in"), verbs=_STAKE_VERBS,
-        absorb="nk:stake", investment=True,
+        absorb=pn(NK.stake), investment=True,
     ),
     RoleEdge(
-        "deal", "nk:Deal", source="nk:party", target="nk:asset",
-        labels=("{verb} agreement on",), verbs=_DEAL_VERBS, phrase_by="nk:dealKind",
+        "deal", pn(NK.Deal), source=pn(NK.party), target=pn(NK.asset),
+        labels=("{verb} agreement on",), verbs=_DEAL_VERBS, phrase_by=pn(NK.dealKind),
         phrases=(
-            ("nk:MiningRight", ("{verb} {term}-year mining right to", "{verb} mining right to")),
-            ("nk:Acquisition", ("{verb} stake in",)),
-            ("nk:LetterOfIntent", ("{verb} letter of intent on",)),
-            ("nk:JointVentureAgreement", ("joint venture in",)),
+            (pn(NK.MiningRight), ("{verb} {term}-year mining right to", "{verb} mining right to")),
+            (pn(NK.Acquisition), ("{verb} stake in",)),
+            (pn(NK.LetterOfIntent), ("{verb} letter of intent on",)),
+            (pn(NK.JointVentureAgreement), ("joint venture in",)),
         ),
-        foreign_only=("nk:MiningRight", "nk:Acquisition", "nk:LetterOfIntent"),
-        skip_if="nk:stake", investment=True,
+        foreign_only=(pn(NK.MiningRight), pn(NK.Acquisition), pn(NK.LetterOfIntent)),
+        skip_if=pn(NK.stake), investment=True,
     ),
     RoleEdge(
-        "exports", "nk:TradeFlow", source="nk:exporter", target="nk:importer",
+        "exports", pn(NK.TradeFlow), source=pn(NK.exporter), target=pn(NK.importer),
         labels=("exports {commodity} to", "exports to"),
     ),
-    NodeFallback("party_to", "nk:Deal", role="nk:party", label="party to", outgoing=(("nk:asset", "concerns"),)),
-    CoversEdge("covers", "nk:Deal", "nk:covers", "deal covers"),
+    CounterpartyEdge(
+        "deal_with", pn(NK.Deal), role=pn(NK.party), phrase_by=pn(NK.dealKind), label="agreement with",
+        phrases=((pn(NK.MiningRight), "mining right from"), (pn(NK.LetterOfIntent), "letter of intent with"), (pn(NK.JointVentureAgreement), "joint venture with")),
+    ),
+    NodeFallback("party_to", pn(NK.Deal), role=pn(NK.party), label="party to", outgoing=((pn(NK.asset), "concerns"),)),
+    CoversEdge("covers", pn(NK.Deal), pn(NK.covers), "deal covers"),
     CitationLayer(),
 )
 
@@ -239,6 +266,7 @@ class Facts:
     entities: dict[str, Entity]
     commodities: dict[str, set[str]]  # any entity (stakes and flows too) -> its commodities
     broader: dict[str, set[str]]  # commodity -> itself and every broader concept
+    concepts: dict[str, str] = field(default_factory=dict)  # commodity concepts (groups too) -> label
 
     def about(self, subject: str, predicate: str | None = None) -> list[Claim]:
         """Claims whose subject is ``subject`` (and predicate ``predicate``), sorted by id."""
@@ -295,11 +323,13 @@ def load_facts(store: ox.Store) -> Facts:
         by_subject[subject].sort(key=lambda cl: cl.id)
     commodities: dict[str, set[str]] = defaultdict(set)
     broader: dict[str, set[str]] = defaultdict(set)
+    concepts: dict[str, str] = {}
     for row in _rows(store, "commodities"):
-        commodity = shorten(row["commodity"])
+        commodity, up = shorten(row["commodity"]), shorten(row["broader"])
         commodities[shorten(row["entity"])].add(commodity)
-        broader[commodity].add(shorten(row["broader"]))
-    return Facts(claims, dict(by_subject), _entities(store), dict(commodities), dict(broader))
+        broader[commodity].add(up)
+        concepts[commodity], concepts[up] = str(row["commodity_label"]), str(row["broader_label"])
+    return Facts(claims, dict(by_subject), _entities(store), dict(commodities), dict(broader), concepts)
 
 
 def _entities(store: ox.Store) -> dict[str, Entity]:
@@ -359,6 +389,9 @@ def _resolve(facts: Facts, value: str, kind: str) -> str:
     """The id of the ``kind`` entity that ``value`` names (id, local name, label or other spelling)."""
     wanted = value.strip().lower().replace("_", "-")
     candidates = [e for e in facts.entities.values() if e.kind == kind]
+    if kind == "commodity":  # commodity groups (metals, industrial minerals…) are plain SKOS concepts
+        known_ids = {e.id for e in candidates}
+        candidates += [Entity(cid, cid, label, "commodity", "") for cid, label in sorted(facts.concepts.items()) if cid not in known_ids]
     for entity in candidates:
         names = {entity.id.lower(), entity.id.split(":", 1)[-1].lower(), entity.label.lower(), *(a.lower() for a in entity.alt_labels)}
         if wanted in names or wanted.replace(" ", "-") in names:
@@ -392,30 +425,40 @@ def _number(text: str) -> str:
 
 
 def _first(mapping: tuple[tuple[str, str], ...], keys: Iterable[str]) -> str | None:
+    """The value of the first entry of ``mapping`` whose key is among ``keys``, else of the ``""`` entry.
+
+    >>> _first((("nk:Failed", "sought"), ("", "holds")), ["nk:Failed", "nk:Acquired"]), _first((("", "holds"),), ["nk:Odd"])
+    ('sought', 'holds')
+    """
     present = set(keys)
     for key, value in mapping:
-        if key in present or (key == "" and not present):
+        if key in present:
             return value
-    return None
+    return dict(mapping).get("")
 
 
 def _label(templates: tuple[str, ...], fields: dict[str, str | None]) -> str:
+    """The first template whose fields are all known, filled in.
+
+    >>> _label(("{verb} {percentage}% of", "{verb} a stake in"), {"verb": "holds", "percentage": None})
+    'holds a stake in'
+    """
     for template in templates:
         names = [part.split("}", 1)[0] for part in template.split("{")[1:]]
         if all(fields.get(name) for name in names):
             return template.format(**{k: v for k, v in fields.items() if v})
-    return templates[-1].split(" {", 1)[0]
+    return " ".join(word for word in templates[-1].split() if "{" not in word)
 
 
 class _Builder:
-    """Applies :data:`RULES` to :class:`Facts`, in phases: role edges, node fallbacks, claim edges,
-    covers, then (after filtering) the reference layer."""
+    """Applies :data:`RULES` to :class:`Facts` in phases (see :func:`_in_phases`)."""
 
     def __init__(self, facts: Facts) -> None:
         self.f = facts
         self.g = nx.MultiDiGraph()
         self.match: dict[tuple[str, str, str], _Match] = {}
         self.represented: dict[str, set[str]] = defaultdict(set)  # n-ary node -> nodes standing for it
+        self.investors: dict[str, set[str]] = defaultdict(set)  # n-ary node -> sources of its edges
         self.of_kind: dict[str, list[str]] = defaultdict(list)
         for entity in sorted(facts.entities.values(), key=lambda e: e.id):
             self.of_kind[entity.kind].append(entity.id)
@@ -434,7 +477,7 @@ class _Builder:
             attrs["alt_labels"] = sorted(set(e.alt_labels))
         if e.country_label:
             attrs["country"] = e.country_label
-        names = sorted({self.f.entities[x].label for x in self.f.commodities.get(eid, ()) if x in self.f.entities})
+        names = sorted({self.f.concepts[x] for x in self.f.commodities.get(eid, ()) if x in self.f.concepts})
         if names:
             attrs["commodities"] = names
         claims = self.f.about(eid)
@@ -448,20 +491,20 @@ class _Builder:
         """Percentage, value, term, dates and status that the claims give."""
         out: dict[str, object] = {}
         by = lambda p: [cl for cl in claims if cl.predicate == p]  # noqa: E731
-        if by("nk:percentage"):
-            out["percentage"] = float(by("nk:percentage")[0].value)
-        values = by("nk:value")
+        if by(pn(NK.percentage)):
+            out["percentage"] = float(by(pn(NK.percentage))[0].value)
+        values = by(pn(NK.value))
         if values:
             out["value"] = sorted({cl.printed for cl in values if cl.printed})
             usd = [cl.canonical_value for cl in values if cl.canonical_value is not None and (cl.printed or "").startswith("$")]
             if usd:
                 out["value_usd"] = usd[0]
-        if by("nk:termYears"):
-            out["term_years"] = int(float(by("nk:termYears")[0].value))
-        dates = sorted({cl.date for cl in claims if cl.date} | {cl.value for cl in by("nk:date") if cl.value})
+        if by(pn(NK.termYears)):
+            out["term_years"] = int(float(by(pn(NK.termYears))[0].value))
+        dates = sorted({cl.date for cl in claims if cl.date} | {cl.value for cl in by(pn(NK.date)) if cl.value})
         if dates:
             out["date"] = dates
-        statuses = sorted({cl.object_label for cl in by("nk:status") if cl.object_label})
+        statuses = sorted({cl.object_label for cl in by(pn(NK.status)) if cl.object_label})
         if statuses:
             out["status"] = statuses
         return {k: v for k, v in out.items() if v not in ([], None)}
@@ -483,8 +526,8 @@ class _Builder:
         attrs.update(self.figures(claims))
         attrs.update(extra or {})
         match.commodities |= {x for eid in (u, v) if eid in self.f.entities and self.f.entities[eid].kind != "country" for x in self.f.commodities.get(eid, ())}
-        match.statuses |= {cl.object for cl in claims if cl.predicate == "nk:status" and cl.object}
-        names = sorted({self.f.entities[x].label for x in match.commodities if x in self.f.entities})
+        match.statuses |= {cl.object for cl in claims if cl.predicate == pn(NK.status) and cl.object}
+        names = sorted({self.f.concepts[x] for x in match.commodities if x in self.f.concepts})
         if names:
             attrs["commodities"] = names
         self.g.add_edge(u, v, key=key, **attrs)
@@ -494,6 +537,8 @@ class _Builder:
     def claim_edges(self, rule: ClaimEdge) -> None:
         groups: dict[tuple[str, str], list[Claim]] = defaultdict(list)
         for claim in sorted(self.f.claims.values(), key=lambda cl: cl.id):
+            if rule.attach_only and not self.g.has_node(claim.subject):
+                continue
             if claim.predicate == rule.predicate and self.drawable(claim.subject) and self.drawable(claim.object):
                 u, v = (claim.object, claim.subject) if rule.reverse else (claim.subject, claim.object)
                 if u != v:
@@ -516,10 +561,10 @@ class _Builder:
             absorbed = sorted({cl.subject for cl in f.claims.values() if rule.absorb and cl.predicate == rule.absorb and cl.object == nid})
             own = f.about(nid)
             deal_claims = [cl for d in absorbed for cl in f.about(d)]
-            statuses = [cl.object for cl in own if cl.predicate == "nk:status"] or [cl.object for cl in deal_claims if cl.predicate == "nk:status"]
-            percentages = [cl.value for cl in own if cl.predicate == "nk:percentage" and cl.value]
-            terms = [cl.value for cl in own if cl.predicate == "nk:termYears" and cl.value]
-            commodity = sorted(f.entities[x].label for x in f.commodities.get(nid, ()) if x in f.entities)
+            statuses = [cl.object for cl in own if cl.predicate == pn(NK.status)] or [cl.object for cl in deal_claims if cl.predicate == pn(NK.status)]
+            percentages = [cl.value for cl in own if cl.predicate == pn(NK.percentage) and cl.value]
+            terms = [cl.value for cl in own if cl.predicate == pn(NK.termYears) and cl.value]
+            commodity = sorted(f.concepts[x] for x in f.commodities.get(nid, ()) if x in f.concepts)
             fields = {
                 "verb": _first(rule.verbs, statuses), "percentage": _number(percentages[0]) if percentages else None,
                 "term": _number(terms[0]) if terms else None, "commodity": " and ".join(commodity) or None,
@@ -535,8 +580,24 @@ class _Builder:
                     match = _Match(commodities=set(f.commodities.get(nid, ())) | {x for d in absorbed for x in f.commodities.get(d, ())}, investment=rule.investment)
                     self.edge(rule.name, f"{rule.name}:{_local(nid)}", s, t, claims, label, match, extra)
                     self.represented[nid].add(t)
+                    self.investors[nid].add(s)
                     for d in absorbed:
                         self.represented[d].add(t)
+                        self.investors[d].add(s)
+
+    def counterparties(self, rule: CounterpartyEdge) -> None:
+        f = self.f
+        for nid in self.of_kind[_KIND_OF[rule.kind]]:
+            investors = self.investors.get(nid, set())
+            phrase = dict(rule.phrases).get((f.objects(nid, rule.phrase_by) or [""])[0], rule.label)
+            for other in f.objects(nid, rule.role):
+                if other in investors or not self.drawable(other):
+                    continue
+                claims = [cl for cl in f.about(nid) if cl.predicate != rule.role or cl.object == other]
+                assets = {x for t in self.represented.get(nid, ()) for x in f.commodities.get(t, ())}
+                for investor in sorted(investors):
+                    match = _Match(commodities=set(f.commodities.get(nid, ())) | assets, investment=True)
+                    self.edge(rule.name, f"{rule.name}:{_local(nid)}", investor, other, claims, phrase, match, {"via": nid})
 
     def foreign(self, sources: list[str], targets: list[str]) -> list[str]:
         hosts = {self.f.entities[t].country or HOST for t in targets}
@@ -590,7 +651,7 @@ class _Builder:
 
 
 #: The class of n-ary node each rule kind names, as an entity kind of ``entities.rq``.
-_KIND_OF = {"nk:EquityStake": "stake", "nk:Deal": "deal", "nk:TradeFlow": "flow"}
+_KIND_OF = {pn(NK.EquityStake): "stake", pn(NK.Deal): "deal", pn(NK.TradeFlow): "flow"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -642,6 +703,16 @@ def _sorted_copy(g: nx.MultiDiGraph, edges: set[tuple[str, str, str]], name: str
     return out
 
 
+def _in_phases(rules: Iterable[object]) -> list[object]:
+    """Role edges, counterparties and node fallbacks, claim edges, attach-only claim edges, covers
+    (the reference layer comes after filtering)."""
+    def phase(rule: object) -> int:
+        if isinstance(rule, ClaimEdge):
+            return 3 if rule.attach_only else 2
+        return {RoleEdge: 0, CounterpartyEdge: 1, NodeFallback: 1, CoversEdge: 4}.get(type(rule), 9)
+    return sorted((r for r in rules if not isinstance(r, CitationLayer)), key=phase)
+
+
 def project_facts(facts: Facts, filters: Filters = Filters()) -> nx.MultiDiGraph:
     """Apply :data:`RULES` and ``filters`` to facts already loaded (see :func:`project`)."""
     wanted = {
@@ -651,12 +722,9 @@ def project_facts(facts: Facts, filters: Filters = Filters()) -> nx.MultiDiGraph
         "modality": {facts.entities[_resolve(facts, x, "modality")].label for x in filters.modalities},
     }
     builder = _Builder(facts)
-    phases = (RoleEdge, NodeFallback, ClaimEdge, CoversEdge)
-    apply = {RoleEdge: builder.role_edges, NodeFallback: builder.fallback, ClaimEdge: builder.claim_edges, CoversEdge: builder.covers}
-    for phase in phases:
-        for rule in RULES:
-            if isinstance(rule, phase):
-                apply[phase](rule)
+    for rule in _in_phases(RULES):
+        apply = {RoleEdge: builder.role_edges, CounterpartyEdge: builder.counterparties, NodeFallback: builder.fallback, ClaimEdge: builder.claim_edges, CoversEdge: builder.covers}
+        apply[type(rule)](rule)  # type: ignore[operator]
     kept = _keep(builder, filters, wanted)
     builder.g = _sorted_copy(builder.g, kept, "nkgraph")
     if filters.references:

@@ -1,8 +1,9 @@
 """Graphviz DOT: ``render`` writes a styled digraph; ``read`` parses it back with Graphviz itself.
 
 Nodes are coloured and shaped by kind; disputed edges are dashed red, stake and deal edges bold.
-The data attributes (kind, type, country, iri; rule, claims, citations, disputed) ride along as
-attributes Graphviz ignores, so the file is also a data file.
+The data attributes (kind, type, country, iri; edge_key, rule, claims, citations, disputed) ride
+along as attributes Graphviz ignores (``id`` becomes the SVG element id), so the file is also a
+data file.
 
 >>> import networkx as nx
 >>> g = nx.MultiDiGraph(); g.add_node("nkd:a", label='Say "A"', kind="place"); g.add_node("nkd:b", label="B", kind="place")
@@ -22,7 +23,7 @@ import networkx as nx
 from nkgraph.exports.attributes import KIND_STYLE, flatten
 
 NODE_DATA = ("label", "kind", "type", "country", "iri")
-EDGE_DATA = ("key", "label", "rule", "disputed", "percentage", "value", "date", "status", "claims", "citations")
+EDGE_DATA = ("edge_key", "id", "label", "rule", "disputed", "percentage", "value", "date", "status", "claims", "citations")
 INVESTMENT_RULES = frozenset({"holds_stake", "deal", "party_to"})
 
 
@@ -58,7 +59,7 @@ def render(graph: nx.MultiDiGraph) -> str:
         style = [("color", "#c0392b"), ("style", "dashed")] if data.get("disputed") else []
         if data.get("rule") in INVESTMENT_RULES:
             style.append(("penwidth", "2"))
-        pairs = [("key", k)] + [(name, data.get(name)) for name in EDGE_DATA[1:]] + style
+        pairs = [("edge_key", k)] + [(name, data.get(name)) for name in EDGE_DATA[1:]] + style
         lines.append(f"  {quote(u)} -> {quote(v)} [{_attrs(pairs)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -68,7 +69,7 @@ def read(text: str, dot: str = "dot") -> nx.MultiDiGraph:
     """Parse DOT with Graphviz (``dot -Tjson0``) into a MultiDiGraph of string attributes.
 
     Only the data attributes (:data:`NODE_DATA`, :data:`EDGE_DATA`) are kept; edge keys come from
-    the ``key`` attribute. Raises ``FileNotFoundError`` when Graphviz is not installed.
+    the ``edge_key`` attribute (Graphviz keeps ``key`` for itself). Raises ``FileNotFoundError`` when Graphviz is not installed.
     """
     exe = shutil.which(dot)
     if exe is None:
@@ -81,5 +82,5 @@ def read(text: str, dot: str = "dot") -> nx.MultiDiGraph:
         graph.add_node(obj["name"], **{k: obj[k] for k in NODE_DATA if k in obj})
     for edge in doc.get("edges", []):
         u, v = objects[edge["tail"]]["name"], objects[edge["head"]]["name"]
-        graph.add_edge(u, v, key=edge.get("key"), **{k: edge[k] for k in EDGE_DATA[1:] if k in edge})
+        graph.add_edge(u, v, key=edge.get("edge_key"), **{k: edge[k] for k in EDGE_DATA[1:] if k in edge})
     return graph

@@ -22,19 +22,23 @@
   // ---- styles ------------------------------------------------------------------------------
   var style = [
     { selector: "node", style: {
-      "label": "data(short)", "font-size": 11, "color": "#1d2329", "text-valign": "bottom", "text-halign": "center",
+      "label": "data(short)", "font-size": 13, "color": "#1d2329", "text-valign": "bottom", "text-halign": "center",
       "text-margin-y": 3, "text-wrap": "wrap", "text-max-width": 120, "width": "data(size)", "height": "data(size)",
       "border-width": 1, "border-color": "#ffffff", "text-background-color": "#ffffff", "text-background-opacity": 0.75,
-      "text-background-padding": 1 } },
+      "text-background-padding": 1, "min-zoomed-font-size": 7 } },
     { selector: "edge", style: {
       "curve-style": "bezier", "width": 1.4, "line-color": "#a9b4bf", "target-arrow-color": "#a9b4bf",
       "target-arrow-shape": "triangle", "arrow-scale": 0.8, "font-size": 9, "color": "#39434d",
-      "text-rotation": "autorotate", "text-background-color": "#f6f7f9", "text-background-opacity": 0.9,
+      "text-rotation": "autorotate", "text-background-color": "#f6f7f9", "text-background-opacity": 1,
       "text-background-padding": 1 } },
-    { selector: "edge[?investment]", style: { "width": 3.2, "line-color": "#4e5d6c", "target-arrow-color": "#4e5d6c", "label": "data(label)" } },
-    { selector: "edge[rule = 'exports'], edge[rule = 'operates'], edge[rule = 'owns']", style: { "label": "data(label)", "width": 2, "line-color": "#7d8c99", "target-arrow-color": "#7d8c99" } },
+    { selector: "edge[?investment]", style: { "width": 3.2, "line-color": "#4e5d6c", "target-arrow-color": "#4e5d6c", "font-size": 11, "font-weight": 600 } },
+    { selector: "edge[rule = 'holds_stake'], edge[rule = 'deal']", style: { "label": "data(label)" } },
+    { selector: "edge[rule = 'exports'], edge[rule = 'operates'], edge[rule = 'owns']", style: { "font-size": 10, "width": 2, "line-color": "#7d8c99", "target-arrow-color": "#7d8c99" } },
+    { selector: "edge.hover", style: { "label": "data(label)", "z-index": 10 } },
     { selector: "edge[?disputed]", style: { "line-style": "dashed", "line-color": "#c0392b", "target-arrow-color": "#c0392b", "color": "#a3261b" } },
     { selector: "edge[layer = 'references']", style: { "width": 0.8, "line-color": "#cfd5db", "target-arrow-color": "#cfd5db", "arrow-scale": 0.5 } },
+    { selector: "node[kind = 'place']", style: { "font-size": 11, "color": "#3c4650" } },
+    { selector: "node[kind = 'organization'], node[kind = 'country']", style: { "font-size": 15, "font-weight": 600 } },
     { selector: "node[kind = 'claim']", style: { "font-size": 7, "text-max-width": 90 } },
     { selector: ".hidden", style: { "display": "none" } },
     { selector: ".faded", style: { "opacity": 0.18 } },
@@ -62,6 +66,7 @@
     d.names = [label].concat(list(d.alt_labels)).map(fold);
   });
 
+  if (window.cytoscapeFcose) { cytoscape.use(window.cytoscapeFcose); }
   var cy = cytoscape({
     container: $("cy"), elements: DATA.elements, style: style, layout: { name: "preset" },
     minZoom: 0.2, maxZoom: 3, boxSelectionEnabled: false
@@ -111,24 +116,28 @@
         nodes = nodes.union(frontier);
       }
     }
-    var shown = kept.union(nodes);
+    var keep = kept.union(nodes);
     if (f.references) {
       var claims = new Set();
       kept.forEach(function (e) { list(e.data("claims")).forEach(function (c) { claims.add(c); }); });
       var claimNodes = cy.nodes("[kind = 'claim']").filter(function (n) { return claims.has(n.id()); });
       var about = claimNodes.outgoers("edge[rule = 'about']").filter(function (e) { return nodes.contains(e.target()); });
       var cited = claimNodes.incomers("edge[rule = 'cited_by']");
-      shown = shown.union(claimNodes).union(about).union(cited).union(cited.sources());
+      keep = keep.union(claimNodes).union(about).union(cited).union(cited.sources());
     }
     cy.batch(function () {
       cy.elements().addClass("hidden");
-      shown.removeClass("hidden");
+      keep.removeClass("hidden");
     });
-    var c = counts();
-    $("status").textContent = c.nodes + " nodes · " + c.edges + " edges";
     search();
   }
-  function counts() {
+  // What is shown is what is not .hidden: ":visible" reads computed styles, which lag class changes.
+  function shown() { return cy.elements().not(".hidden"); }
+  function showCounts() {
+    var eles = shown();
+    $("status").textContent = eles.nodes().length + " nodes · " + eles.edges().length + " edges";
+  }
+  function counts() {  // what the browser renders (for tests): computed styles, read after a layout
     return { nodes: cy.nodes(":visible").length, edges: cy.edges(":visible").length };
   }
 
@@ -137,32 +146,51 @@
   window.nkView = view;
   function layout() {
     view.ready = false;
-    var eles = cy.elements(":visible");
-    var start = eles.layout({ name: "concentric", animate: false, minNodeSpacing: 30,
-      concentric: function (n) { return n.degree(); }, levelWidth: function () { return 3; } });
-    start.run();
+    var eles = shown();
+    var seed = 20071;  // a fixed seed: the same graph gets the same picture
+    var random = Math.random;
+    Math.random = function () { seed = (seed * 16807) % 2147483647; return (seed - 1) / 2147483646; };
     var cose = eles.layout({
-      name: "cose", animate: false, randomize: false, fit: true, padding: 40,
-      nodeDimensionsIncludeLabels: true, idealEdgeLength: function (e) { return e.data("layer") === "references" ? 30 : 50; },
-      edgeElasticity: function () { return 100; }, nodeRepulsion: function () { return 5000; }, nodeOverlap: 10,
-      gravity: 1.2, numIter: 3000, initialTemp: 300, coolingFactor: 0.97, minTemp: 1.0, componentSpacing: 40
+      name: "fcose", quality: "proof", animate: false, randomize: true, fit: true, padding: 30,
+      nodeDimensionsIncludeLabels: true, uniformNodeDimensions: false, packComponents: true, tile: true,
+      idealEdgeLength: function (e) {
+        if (e.data("layer") === "references") { return 30; }
+        return 45 + 3 * Math.min(e.source().degree(), e.target().degree(), 10);
+      },
+      edgeElasticity: function () { return 0.45; },
+      nodeRepulsion: function (n) { return 5000 + 1500 * Math.min(n.degree(), 30); },
+      nodeSeparation: 45, gravity: 0.25, gravityRange: 3.8, numIter: 4000
     });
-    cose.one("layoutstop", function () { view.layouts += 1; view.ready = true; });
+    cose.one("layoutstop", function () { Math.random = random; stretch(eles); view.layouts += 1; view.ready = true; });
     cose.run();
+  }
+
+  // Stretch the layout to the shape of the window (cose packs into a square), then fit it.
+  function stretch(eles) {
+    var box = eles.nodes().boundingBox({ includeLabels: false });
+    var width = cy.width() - 80, height = cy.height() - 80;
+    if (box.w < 1 || box.h < 1 || width < 1 || height < 1) { cy.fit(eles, 40); return; }
+    var want = width / height, have = box.w / box.h;
+    var sx = want > have ? Math.min(want / have, 2.2) : 1, sy = want < have ? Math.min(have / want, 2.2) : 1;
+    var cx = box.x1 + box.w / 2, cyy = box.y1 + box.h / 2;
+    eles.nodes().positions(function (n) { var p = n.position(); return { x: cx + (p.x - cx) * sx, y: cyy + (p.y - cyy) * sy }; });
+    cy.fit(eles, 30);
   }
 
   // ---- search ---------------------------------------------------------------------------------
   function search(select) {
     var q = fold($("search").value);
     cy.elements().removeClass("match faded");
+    view.hits = [];
+    showCounts();
     if (q.length < 2) { return; }
-    var hits = cy.nodes(":visible").filter(function (n) { return n.data("names").some(function (name) { return name.indexOf(q) >= 0; }); });
+    var hits = shown().nodes().filter(function (n) { return n.data("names").some(function (name) { return name.indexOf(q) >= 0; }); });
     view.hits = hits.map(function (n) { return n.id(); });
     if (!hits.length) { $("status").textContent = "no visible node is named “" + $("search").value + "”"; return; }
-    var near = hits.union(hits.connectedEdges(":visible"));
-    cy.elements(":visible").difference(near).difference(near.connectedNodes()).addClass("faded");
+    var near = hits.union(hits.connectedEdges().not(".hidden"));
+    shown().difference(near).difference(near.connectedNodes()).addClass("faded");
     hits.addClass("match");
-    cy.animate({ fit: { eles: hits.closedNeighborhood(":visible"), padding: 80 }, duration: 0 });
+    cy.fit(hits.closedNeighborhood().not(".hidden"), 80);
     var exact = hits.filter(function (n) { return n.data("names").indexOf(q) >= 0; });
     if (select || hits.length === 1 || exact.length === 1) { show((exact.length ? exact : hits)[0]); }
   }
@@ -195,7 +223,7 @@
       if (list(d.alt_labels).length) { html += "<div class='meta'>also printed as: " + list(d.alt_labels).map(esc).join(" · ") + "</div>"; }
       html += facts(d, ["country", "commodities", "date", "status", "value", "term_years"]);
       if (d.quote) { html += "<blockquote>“" + esc(d.quote) + "”</blockquote>"; }
-      var edges = ele.connectedEdges(":visible");
+      var edges = ele.connectedEdges().not(".hidden");
       if (edges.length) {
         html += "<h3>Connections</h3>" + edges.map(function (e) {
           var out = e.source().id() === ele.id();
@@ -217,6 +245,10 @@
     if (id) { show(cy.getElementById(id)); }
   });
   cy.on("tap", "node, edge", function (ev) { show(ev.target); });
+  cy.on("mouseover", "edge", function (ev) { ev.target.addClass("hover"); });
+  cy.on("mouseout", "edge", function (ev) { ev.target.removeClass("hover"); });
+  cy.on("mouseover", "node", function (ev) { ev.target.connectedEdges().addClass("hover"); });
+  cy.on("mouseout", "node", function (ev) { ev.target.connectedEdges().removeClass("hover"); });
 
   ["f-commodity", "f-country", "f-status", "f-disputed", "f-references"].forEach(function (id) {
     $(id).addEventListener("change", function () { apply(); layout(); });
@@ -224,7 +256,15 @@
   $("search").addEventListener("input", function () { search(false); });
   $("search").addEventListener("keydown", function (ev) { if (ev.key === "Enter") { search(true); } });
   $("relayout").addEventListener("click", layout);
-  $("fit").addEventListener("click", function () { cy.fit(cy.elements(":visible"), 40); });
+  $("reset").addEventListener("click", function () {
+    var dirty = ["f-commodity", "f-country", "f-status", "f-disputed"].some(function (id) { return $(id).value !== ""; }) || $("f-references").checked;
+    ["f-commodity", "f-country", "f-status", "f-disputed"].forEach(function (id) { $(id).value = ""; });
+    $("f-references").checked = false;
+    $("search").value = "";
+    cy.elements().unselect();
+    if (dirty) { apply(); layout(); } else { search(); cy.fit(shown(), 30); }
+  });
+  $("fit").addEventListener("click", function () { cy.fit(shown(), 30); });
 
   // ---- legend ---------------------------------------------------------------------------------
   $("legend").innerHTML = DATA.kinds.map(function (k) {
