@@ -1,0 +1,124 @@
+"""Speed without changed behaviour: the fast Turtle writer, the no-op rebuild, cached and parallel validation, the store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from nkgraph import validation
+from nkgraph.build import build
+from nkgraph.cache import ValidationCache
+from nkgraph.paths import ROOT, SHAPES_DIR
+from nkgraph.serialize import rdflib_turtle, turtle
+from nkgraph.store import open_built, store_matches
+from nkgraph.validation import validate_graph
+
+FIXTURES = sorted((ROOT / "tests" / "fixtures" / "shapes").glob("*/*.ttl"))
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("NKGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_fast_turtle_is_byte_identical_to_rdflib_on_the_built_graph(built):
+    assert turtle(built.graph) == rdflib_turtle(built.graph)
+
+
+@pytest.mark.parametrize("path", FIXTURES[:20], ids=[f"{p.parent.name}/{p.stem}" for p in FIXTURES[:20]])
+def test_fast_turtle_is_byte_identical_to_rdflib_on_fixtures(path):
+    graph = Graph().parse(path)
+    assert turtle(graph) == rdflib_turtle(graph)
+
+
+def test_fast_turtle_handles_odd_literals_and_names():
+    g = Graph()
+    s = URIRef("https://w3id.org/nkgraph/id/x")
+    for o in (Literal('quote " and \\ and\nnewline'), Literal("1.50", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")),
+              Literal("ko", lang="ko"), Literal(True), Literal("x", datatype=URIRef("http://example.org/dt")), URIRef("http://example.org/a(b)."),
+              URIRef("https://w3id.org/nkgraph/id/with%20space"), Literal(3), Literal("2007", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear"))):
+        g.add((s, URIRef("https://w3id.org/nkgraph/ontology#p"), o))
+    g.add((URIRef("http://example.org/other"), URIRef("http://example.org/unbound#p"), s))  # rdflib generates a prefix: fallback
+    assert turtle(g) == rdflib_turtle(g)
+
+
+def test_rebuild_does_nothing_unless_an_input_or_an_output_changed(project_copy, tmp_path, monkeypatch):
+    """One test, several builds of the real data (each costs seconds): no-op, changed input, damaged output, no cache."""
+    out = tmp_path / "out"
+    first = build(out, root=project_copy)
+    stamp = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    again = build(out, root=project_copy)
+    assert again.reused and not first.reused
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == stamp, "a no-op rebuild writes nothing"
+    assert again.counts == first.counts and again.report.conforms
+    assert len(again.graph) == first.counts["triples"]  # read back lazily
+    units = project_copy / "data" / "units.ttl"
+    units.write_text(units.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    changed = build(out, root=project_copy)  # same graph: the cached SHACL report is reused
+    assert not changed.reused and changed.timings["validate"] < first.timings["validate"]
+    (out / "nkgraph.ttl").write_text("damaged", encoding="utf-8")
+    assert not build(out, root=project_copy).reused
+    assert (out / "nkgraph.ttl").read_bytes() != b"damaged"
+    monkeypatch.setenv("NKGRAPH_NO_CACHE", "1")
+    assert not build(out, root=project_copy).reused
+
+
+def _shapes() -> Graph:
+    g = Graph()
+    for f in sorted(SHAPES_DIR.glob("*.ttl")):
+        g.parse(f)
+    return g
+
+
+def _invalid_fixture() -> Graph:
+    return Graph().parse(ROOT / "tests" / "fixtures" / "shapes" / "ClaimAttributionChainShape" / "invalid.ttl")
+
+
+def test_cached_report_is_reused_and_equal(tmp_path, monkeypatch):
+    cache = ValidationCache(tmp_path / "c")
+    data, shapes = _invalid_fixture(), _shapes()
+    first = validate_graph(data, shapes, Graph(), cache=cache, workers=1)
+    assert not first.conforms
+
+    def boom(*_a, **_k):
+        raise AssertionError("pySHACL ran although the report was cached")
+
+    monkeypatch.setattr(validation, "_run_pyshacl", boom)
+    again = validate_graph(data, shapes, Graph(), cache=cache, workers=1)
+    assert again.violations == first.violations and again.text == first.text
+
+
+def test_cache_key_changes_with_the_shapes(tmp_path):
+    shapes = _shapes()
+    other = Graph()
+    other += shapes
+    other.add((URIRef("https://w3id.org/nkgraph/shapes#X"), URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), Literal("x")))
+    assert validation.shapes_digest(shapes) != validation.shapes_digest(other)
+    assert validation.shapes_digest(shapes) == validation.shapes_digest(_shapes()), "blank node labels do not matter"
+
+
+def test_two_processes_give_the_same_report_as_one():
+    data, shapes = _invalid_fixture(), _shapes()
+    one = validate_graph(data, shapes, Graph(), workers=1)
+    two = validate_graph(data, shapes, Graph(), workers=2)
+    assert not one.conforms and one.violations == two.violations
+
+
+def test_build_writes_a_store_that_queries_open(built):
+    nt = built.out_dir / "nkgraph.nt"
+    assert store_matches(nt) is not None
+    assert len(open_built(nt)) == built.counts["triples"]
+
+
+def test_a_store_that_does_not_match_is_not_used(built, tmp_path):
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(built.out_dir, out)
+    nt = out / "nkgraph.nt"
+    nt.write_text(nt.read_text(encoding="utf-8") + "<https://w3id.org/nkgraph/id/a> <https://w3id.org/nkgraph/ontology#b> <https://w3id.org/nkgraph/id/c> .\n", encoding="utf-8")
+    assert store_matches(nt) is None
+    assert len(open_built(nt)) == built.counts["triples"] + 1
