@@ -62,12 +62,12 @@ def test_unknown_ontology_term_is_refused(project_copy, tmp_path):
 def test_failed_build_leaves_previous_output_intact(project_copy, tmp_path):
     out = tmp_path / "out"
     build(out, root=project_copy)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     bad = project_copy / "data" / "units.ttl"
     bad.write_text(bad.read_text(encoding="utf-8") + "\nthis is not turtle\n", encoding="utf-8")
     with pytest.raises(DataError):
         build(out, root=project_copy)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
 
 
 def test_same_iri_with_conflicting_labels_is_refused(project_copy, tmp_path):

@@ -38,9 +38,17 @@ def test_missing_build_is_a_clear_error(tmp_path):
     assert result.exit_code == 2 and "nkgraph build" in result.stderr
 
 
-def test_ill_typed_parameter(built):
-    result = CliRunner().invoke(main, ["query", "production", "-p", "commodity", "not an iri", "--out", str(built.out_dir)])
+def test_ill_typed_parameter(built, tmp_path):
+    query = tmp_path / "by-commodity.rq"
+    query.write_text(
+        "# title: Series of a commodity\n# param: commodity iri required — the commodity. example: nkd:zinc\n"
+        "PREFIX nk: <https://w3id.org/nkgraph/ontology#>\nSELECT ?s WHERE { ?s nk:commodity ?commodity }\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["query", str(query), "-p", "commodity", "not an iri", "--out", str(built.out_dir)])
     assert result.exit_code == 2 and "type iri" in result.stderr
+    ok = CliRunner().invoke(main, ["query", str(query), "-p", "commodity", "nkd:zinc", "--format", "csv", "--out", str(built.out_dir)])
+    assert ok.exit_code == 0 and "series-zinc-mine-output-zn-content" in ok.stdout
 
 
 def test_unknown_parameter(built):

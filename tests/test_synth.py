@@ -53,10 +53,10 @@ def test_document_slugs_walk_countries_then_years():
 
 
 def test_small_corpus_conforms_to_our_shapes(template, tmp_path, built):
-    """Two documents (conflicts, aliases, stakes included), validated with pySHACL as the build does."""
+    """A small corpus (conflicts, aliases, stakes included), validated with pySHACL as the build does."""
     from nkgraph.loading import load_sources
 
-    write_corpus(template, tmp_path, triples=45_000, seed=11, per_document_files=False)
+    write_corpus(template, tmp_path, triples=12_000, seed=11, per_document_files=False)
     graph = Graph().parse(tmp_path / "corpus.nt", format="nt")
     sources = load_sources()
     report = validate_graph(graph, corpus_shapes(sources.shapes), Graph())

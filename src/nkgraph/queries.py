@@ -17,6 +17,7 @@ Parameters are passed as SPARQL bindings (``substitutions``), never formatted in
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from nkgraph.errors import BuildMissing, QueryError
+from nkgraph.errors import BuildMissing, QueryError, excerpt
 from nkgraph.namespace import PREFIXES
 from nkgraph.paths import QUERIES_DIR
 
@@ -73,10 +74,17 @@ class QueryResult:
 def parse_header(path: Path, name: str) -> QuerySpec:
     """Read a query file and its header; raise :class:`QueryError` if the header is malformed."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise QueryError(f"cannot read query file: {err}", path=path, hint="give a readable UTF-8 .rq file") from None
-    spec = QuerySpec(name=name, path=path, text=text)
+        data = path.read_bytes()
+    except OSError as err:
+        raise QueryError(f"cannot read query file: {err.strerror}", path=path, hint="give a readable .rq file") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise QueryError(f"not UTF-8: byte 0x{data[err.start]:02x} cannot be decoded", path=path, line=line, hint="save the query file as UTF-8") from None
+    if not text.strip():
+        raise QueryError("the query file is empty", path=path, hint="write a SELECT or ASK query in it (see any file in queries/ for the layout)")
+    spec = QuerySpec(name=name, path=path, text=text.removeprefix("\ufeff"))
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.startswith("#"):
             if line.strip():
@@ -133,11 +141,16 @@ def find_query(name: str, root: Path = QUERIES_DIR) -> QuerySpec:
     raise QueryError(f"no query named {name!r}", hint=hint + "run 'nkgraph query --list' to see the library")
 
 
+_SCHEMES = ("http", "https", "urn", "tag", "mailto", "file")
+
+
 def _expand(value: str) -> str:
     if ":" in value and not value.startswith(("http://", "https://", "urn:")):
         prefix, rest = value.split(":", 1)
         if prefix in PREFIXES:
             return PREFIXES[prefix] + rest
+        if prefix not in _SCHEMES and re.fullmatch(r"[A-Za-z][\w.-]*", prefix):
+            raise ValueError(f"unknown prefix {prefix}: (known: {', '.join(p + ':' for p in sorted(PREFIXES))})")
     return value
 
 
@@ -153,7 +166,10 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
         if kind == "integer":
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(_XSD + "integer"))
         if kind == "decimal":
-            return ox.Literal(str(Decimal(value)), datatype=ox.NamedNode(_XSD + "decimal"))
+            number = Decimal(value)
+            if not number.is_finite():
+                raise ValueError("not a finite number")
+            return ox.Literal(str(number), datatype=ox.NamedNode(_XSD + "decimal"))
         if kind == "boolean":
             if value.lower() not in ("true", "false"):
                 raise ValueError("not a boolean")
@@ -165,11 +181,13 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
         if kind == "date":
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 raise ValueError("not a date")
+            datetime.date.fromisoformat(value)  # 2008-13-45 has the right shape but is no day
             return ox.Literal(value, datatype=ox.NamedNode(_XSD + "date"))
         return ox.Literal(value)
-    except (ValueError, InvalidOperation):
+    except (ValueError, InvalidOperation) as err:
+        why = f" ({err})" if str(err).startswith("unknown prefix") else ""
         raise QueryError(
-            f"parameter {param.name} must be of type {kind}, got {value!r}",
+            f"parameter {param.name} must be of type {kind}, got {value!r}{why}",
             hint=f"for example: -p {param.name} {param.example or _EXAMPLES[kind]}",
         ) from None
 
@@ -196,7 +214,7 @@ def bindings(spec: QuerySpec, given: dict[str, str]) -> dict[ox.Variable, ox.Nam
 def open_store(graph_file: Path) -> ox.Store:
     """An in-memory Oxigraph store holding a built graph (N-Triples or Turtle)."""
     if not graph_file.exists():
-        raise BuildMissing(f"no built graph at {graph_file}", path=graph_file, hint="run 'nkgraph build' first (or pass --graph)")
+        raise BuildMissing("no built graph here", path=graph_file, hint=f"run 'nkgraph build --out {graph_file.parent}' first (or pass --graph FILE)")
     store = ox.Store()
     fmt = ox.RdfFormat.N_TRIPLES if graph_file.suffix == ".nt" else ox.RdfFormat.TURTLE
     store.bulk_load(path=str(graph_file), format=fmt)
@@ -226,21 +244,90 @@ def _python(term: object) -> object:
 def run_query(spec: QuerySpec, store: ox.Store, params: dict[str, str] | None = None) -> QueryResult:
     """Run a library query on a store with the given parameters (strings, checked and typed)."""
     subs = bindings(spec, params or {})
+    if _UPDATE.match(spec.text):
+        raise QueryError("this is a SPARQL Update; nkgraph only reads the graph", path=spec.path, hint="run a SELECT or ASK query (the built graph changes only with 'nkgraph build')")
     try:
         result = store.query(spec.text, substitutions=subs)
     except SyntaxError as err:
-        m = re.search(r"line (\d+)(?:\s+between)? columns? (\d+)|between line (\d+) column (\d+)", str(err))
-        line = column = None
-        if m:
-            line = int(m.group(1) or m.group(3))
-            column = int(m.group(2) or m.group(4)) + 1
-        raise QueryError(f"SPARQL syntax error: {err}", path=spec.path, line=line, column=column, hint="fix the query text at that place") from None
+        message, line, column, hint = describe_sparql_error(spec.text, str(err))
+        raise QueryError(message, path=spec.path, line=line, column=column, hint=hint, excerpt=excerpt(spec.text, line, column)) from None
     except OSError as err:
         raise QueryError(f"the query failed: {err}", path=spec.path, hint="check the query") from None
-    if isinstance(result, bool):
-        return QueryResult([], [], boolean=result)
+    if isinstance(result, (bool, ox.QueryBoolean)):
+        return QueryResult([], [], boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         columns = [v.value for v in result.variables]
         rows = [{c: _python(sol[c]) for c in columns} for sol in result]
         return QueryResult(columns, rows)
     raise QueryError("only SELECT and ASK queries are supported here", path=spec.path, hint="use 'nkgraph export' for graph results")
+
+
+_UPDATE = re.compile(r"^(?:\s+|#[^\n]*\n|(?:PREFIX|BASE)\s[^\n]*\n)*(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+_OX_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+
+
+def describe_sparql_error(text: str, oxigraph_message: str) -> tuple[str, int | None, int | None, str]:
+    """(message, line, column, hint) for a SPARQL syntax error Oxigraph reported on ``text``.
+
+    Oxigraph names the farthest place its parser reached; rdflib's parser names the clause it could
+    not read, which is usually where the mistake is, so its position wins when it also fails.
+
+    >>> describe_sparql_error("SELECT ?c WHERE {\\n  ?c a nk:Claim .\\n}", "error at 2:16: expected one of Prefix not found, [_]")[:3]
+    ('SPARQL syntax error: the prefix nk: is not declared', 2, 8)
+    """
+    m = _OX_ERROR.match(oxigraph_message)
+    line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+    expected = _expected(m.group(3)) if m else []
+    hint = "fix the query at that place (see https://www.w3.org/TR/sparql11-query/#grammar)"
+    if "Prefix not found" in expected and line is not None:
+        lines = text.splitlines()
+        before = lines[line - 1][: column - 1] if line <= len(lines) else ""
+        pm = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", before)
+        prefix = (pm.group(1) or "") if pm else "?"
+        if pm:
+            column = pm.start() + 1
+        declare = f"PREFIX {prefix}: <{PREFIXES[prefix]}>" if prefix in PREFIXES else f"PREFIX {prefix}: <…>"
+        return f"SPARQL syntax error: the prefix {prefix}: is not declared", line, column, f"add '{declare}' at the top of the query"
+    sentences = [e for e in expected if " " in e and e[:1].isupper() and not e.startswith("Prefix")]
+    if sentences:
+        if "unbound" in sentences[0]:
+            hint = "every selected variable must be bound in WHERE; next to an aggregate (COUNT, SUM, …) list the other selected variables in GROUP BY"
+        return f"SPARQL error: {sentences[0]}", line, column, hint
+    if expected and all("\\" in e or e == '"\\""' or e == "\"'\"" for e in expected):
+        return "SPARQL syntax error: a string is not closed on this line", line, column, "close the string with the quote it was opened with"
+    found = ""
+    try:
+        from rdflib.plugins.sparql import prepareQuery
+
+        prepareQuery(text, initNs=PREFIXES)
+    except Exception as err:  # noqa: BLE001 - pyparsing's ParseException and others
+        if getattr(err, "lineno", None) and getattr(err, "col", None):
+            line, column = err.lineno, err.col
+            token = re.match(r"[\w?$:-]+|\S", getattr(err, "line", "")[column - 1 :] or "")
+            found = f"unexpected {token.group(0)[:30]!r}" if token else "unexpected end of the query"
+    words = ", ".join(expected[:10]) + (", …" if len(expected) > 10 else "")
+    if found:
+        message = f"SPARQL syntax error: {found}" + (f" (Oxigraph expected {words} at line {m.group(1)}, column {m.group(2)})" if m and words else "")
+    elif words:
+        message = f"SPARQL syntax error: expected {words}"
+    else:
+        message = f"SPARQL syntax error: {oxigraph_message}"
+    return message, line, column, hint
+
+
+def _expected(text: str) -> list[str]:
+    """The alternatives of Oxigraph's "expected one of …" list that a person can read (no character classes)."""
+    body = re.sub(r"^expected (?:one of )?", "", text.strip())
+    items, depth, current = [], 0, ""
+    for ch in body:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    items.append(current.strip())
+    return [i for i in items if i and not i.startswith("[")]

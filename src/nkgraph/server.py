@@ -222,8 +222,8 @@ class Endpoint:
     def _evaluate(self, text: str, substitutions: dict | None) -> tuple[str, object]:
         cap = self.config.max_results
         result = self.store.query(text, substitutions=substitutions or None)
-        if isinstance(result, bool):
-            return "boolean", result
+        if isinstance(result, (bool, ox.QueryBoolean)):
+            return "boolean", bool(result)
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
             rows = []
