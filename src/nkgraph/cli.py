@@ -1,12 +1,14 @@
 """The ``nkgraph`` command: a thin layer over the Python API.
 
-Exit codes (every command): 0 ok, 1 SHACL violations or findings, 2 bad input or other error,
-130 interrupted. Results go to stdout; messages and progress go to stderr.
+Exit codes (every command): 0 ok; 1 SHACL violations (build, validate) or uncovered text (coverage);
+2 bad input or other error; 130 interrupted. ``check`` exits 0 whatever it finds: findings are
+information about the chapter, not errors. Results go to stdout; messages and progress to stderr.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -40,12 +42,29 @@ def handle_errors(func: F) -> F:
             sys.exit(130)
         except BrokenPipeError:
             sys.exit(0)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except OSError as err:  # the file system refused (disk full, a path that is a file, …)
+            where = f"{err.filename}: " if err.filename else ""
+            _err(f"error: {where}{err.strerror or err}\n  what to do: check the path, its permissions and the free disk space")
+            sys.exit(EXIT_ERROR)
+        except Exception as err:  # noqa: BLE001 - a bug: one line instead of a traceback, unless NKGRAPH_DEBUG is set
+            if os.environ.get("NKGRAPH_DEBUG"):
+                raise
+            _err(f"error: internal error ({type(err).__name__}: {err})\n  what to do: this is a bug in nkgraph; please report it with the command you ran (NKGRAPH_DEBUG=1 shows the traceback)")
+            sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
 
 
 out_option = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True, help="Folder of the build."
+)
+root_option = click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder holding data/ and ontology/ (default: this checkout, or $NKGRAPH_HOME).",
 )
 
 
@@ -62,9 +81,10 @@ def main() -> None:
 
 @main.command()
 @out_option
+@root_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @handle_errors
-def build(out_dir: Path, quiet: bool) -> None:
+def build(out_dir: Path, root: Path | None, quiet: bool) -> None:
     """Load the data, check every quote, validate, and write the graph.
 
     Writes OUT/nkgraph.ttl (canonical Turtle), OUT/nkgraph.nt (sorted N-Triples) and
@@ -73,9 +93,10 @@ def build(out_dir: Path, quiet: bool) -> None:
     \b
     Example:
       nkgraph build --out build
+      nkgraph build --root ../my-nkgraph-copy --out /tmp/nkgraph-build
     """
     say = (lambda m: None) if quiet else (lambda m: _err(f"· {m}"))
-    result = api.build(out_dir, progress=say)
+    result = api.build(out_dir, progress=say, root=root)
     if not quiet:
         c = result.counts
         _err(f"built {out_dir}/nkgraph.ttl: {c['triples']:,} triples, {c['claims']:,} claims ({c['disputed_claims']} disputed, {c['uncited_claims']} uncited), {c['references']} references")
@@ -85,8 +106,9 @@ def build(out_dir: Path, quiet: bool) -> None:
 
 
 @main.command()
+@root_option
 @handle_errors
-def validate() -> None:
+def validate(root: Path | None) -> None:
     """Validate the data against the SHACL shapes and print a report grouped by shape.
 
     Exit 0 conforms, 1 violations, 2 error. Nothing is written.
@@ -94,8 +116,9 @@ def validate() -> None:
     \b
     Example:
       nkgraph validate
+      nkgraph validate --root ../my-nkgraph-copy
     """
-    report = api.validate()
+    report = api.validate(root=root)
     click.echo(report.text)
     sys.exit(0 if report.conforms else 1)
 
@@ -106,9 +129,10 @@ def validate() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
 @click.option("--list", "list_", is_flag=True, help="List the query library.")
 @click.option("--graph", "graph_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Built graph to query (default OUT/nkgraph.nt).")
+@click.option("--endpoint", default=None, metavar="URL", help="Run the query on this SPARQL endpoint instead (after 'nkgraph push').")
 @out_option
 @handle_errors
-def query(name: str | None, params: tuple[tuple[str, str], ...], fmt: str, list_: bool, graph_file: Path | None, out_dir: Path) -> None:
+def query(name: str | None, params: tuple[tuple[str, str], ...], fmt: str, list_: bool, graph_file: Path | None, endpoint: str | None, out_dir: Path) -> None:
     """Run a library query by NAME, or a .rq FILE, on the built graph.
 
     Parameters are bound as SPARQL values, never pasted into the query text.
@@ -118,16 +142,44 @@ def query(name: str | None, params: tuple[tuple[str, str], ...], fmt: str, list_
       nkgraph query --list
       nkgraph query production --format csv > production.csv
       nkgraph query stakes -p holder nkd:luanhe-industrial-group
+      nkgraph query --endpoint http://127.0.0.1:7878/query stakes
     """
     if list_ or not name:
         for spec in api.list_queries():
             params_text = " ".join(f"[-p {p.name} {p.type.upper()}]" if not p.required else f"-p {p.name} {p.type.upper()}" for p in spec.params)
             click.echo(f"{spec.name:32} {spec.title}" + (f"  {params_text}" if params_text else ""))
         return
-    result = api.query(name, dict(params), graph_file=graph_file or out_dir / "nkgraph.nt")
+    if endpoint:
+        from nkgraph.push import remote_query
+        from nkgraph.queries import find_query
+
+        result = remote_query(find_query(name), endpoint, dict(params))
+    else:
+        result = api.query(name, dict(params), graph_file=graph_file or out_dir / "nkgraph.nt")
     click.echo(render(result, fmt), nl=False)
     if fmt == "table":
         _err(f"{len(result.rows)} row(s)")
+
+
+from nkgraph.commands_serve import push, serve  # noqa: E402
+
+main.add_command(serve)
+main.add_command(push)
+
+from nkgraph.commands_trace import dossier, trace  # noqa: E402
+
+main.add_command(trace)
+main.add_command(dossier)
+
+from nkgraph.commands_audit import check, coverage  # noqa: E402
+
+main.add_command(coverage)
+main.add_command(check)
+
+from nkgraph.commands_viz import export, plot  # noqa: E402
+
+main.add_command(export)
+main.add_command(plot)
 
 
 if __name__ == "__main__":  # pragma: no cover

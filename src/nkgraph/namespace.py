@@ -26,6 +26,7 @@ class NK(DefinedNamespace):
     Asserted: URIRef
     Attempted: URIRef
     Canceled: URIRef
+    CellFragment: URIRef
     CementPlant: URIRef
     CentralBank: URIRef
     Chapter: URIRef
@@ -56,6 +57,7 @@ class NK(DefinedNamespace):
     Flood: URIRef
     Forecast: URIRef
     GovernmentBody: URIRef
+    HeadingText: URIRef
     IndustrialGroup: URIRef
     IndustrialZone: URIRef
     IronAndSteelWorks: URIRef
@@ -73,7 +75,9 @@ class NK(DefinedNamespace):
     ModalityScheme: URIRef
     NameAttestation: URIRef
     NewsPublisher: URIRef
+    NonFactText: URIRef
     Organization: URIRef
+    PageFurniture: URIRef
     Person: URIRef
     Place: URIRef
     Planned: URIRef
@@ -105,6 +109,7 @@ class NK(DefinedNamespace):
     StatusScheme: URIRef
     Summit: URIRef
     Swap: URIRef
+    TableFurniture: URIRef
     TableRow: URIRef
     Talks: URIRef
     TechnicalAssistance: URIRef
@@ -201,6 +206,7 @@ class NK(DefinedNamespace):
     participant: URIRef
     partner: URIRef
     party: URIRef
+    passage: URIRef
     path: URIRef
     percentage: URIRef
     pinpoint: URIRef
@@ -214,6 +220,7 @@ class NK(DefinedNamespace):
     quantity: URIRef
     quote: URIRef
     rank: URIRef
+    reason: URIRef
     reportNumber: URIRef
     reportingVerb: URIRef
     reserves: URIRef

@@ -247,7 +247,7 @@ def run_query(spec: QuerySpec, store: ox.Store, params: dict[str, str] | None = 
     if _UPDATE.match(spec.text):
         raise QueryError("this is a SPARQL Update; nkgraph only reads the graph", path=spec.path, hint="run a SELECT or ASK query (the built graph changes only with 'nkgraph build')")
     try:
-        result = store.query(spec.text, substitutions=subs)
+        result = _execute(store, spec, subs)
     except SyntaxError as err:
         message, line, column, hint = describe_sparql_error(spec.text, str(err))
         raise QueryError(message, path=spec.path, line=line, column=column, hint=hint, excerpt=excerpt(spec.text, line, column)) from None
@@ -260,6 +260,32 @@ def run_query(spec: QuerySpec, store: ox.Store, params: dict[str, str] | None = 
         rows = [{c: _python(sol[c]) for c in columns} for sol in result]
         return QueryResult(columns, rows)
     raise QueryError("only SELECT and ASK queries are supported here", path=spec.path, hint="use 'nkgraph export' for graph results")
+
+
+_NOT_PROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT projection")
+
+
+def _execute(store: ox.Store, spec: QuerySpec, subs: dict) -> object:
+    """Run ``spec`` with its parameters bound.
+
+    Oxigraph substitutes a value for a variable the query projects (SEP-0007); a parameter the
+    query does not project is bound by a ``VALUES`` block at the start of the outermost WHERE group
+    instead (the typed term is serialized by :func:`nkgraph.push.term_text`, never pasted from input).
+    """
+    from nkgraph.push import with_values
+
+    subs = dict(subs)
+    values: dict[str, ox.NamedNode | ox.Literal] = {}
+    while True:
+        text = with_values(spec.text, values) if values else spec.text
+        try:
+            return store.query(text, substitutions=subs or None)
+        except RuntimeError as err:
+            m = _NOT_PROJECTED.search(str(err))
+            var = ox.Variable(m.group(1)) if m else None
+            if var is None or var not in subs:
+                raise QueryError(f"the query failed: {err}", path=spec.path, hint="check the query and its parameters") from None
+            values[var.value] = subs.pop(var)
 
 
 _UPDATE = re.compile(r"^(?:\s+|#[^\n]*\n|(?:PREFIX|BASE)\s[^\n]*\n)*(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
