@@ -47,6 +47,7 @@ VIRTUOSO_DIFFERS = {
     "investment-by-country": "9 rows missing on Virtuoso",
     "projection/countries": "9 extra rows on Virtuoso",
     "stakes": "2 rows missing on Virtuoso",
+    "trade-flows": "Virtuoso concatenates an unbound optional as an extra space ('double  (2007)')",
 }
 #: Library queries Virtuoso did not answer within 120 s (not run; any other that takes more than
 #: 10 s is skipped with that reason).
@@ -271,7 +272,8 @@ def test_query_command_runs_remotely_with_a_parameter(oxigraph_loaded):
 
 def test_push_with_wrong_password_is_refused(virtuoso_server, built):
     store_url, _ = virtuoso_server
-    with pytest.raises(RemoteError, match="401"):
+    # Virtuoso answers 401, or (when it refuses the body of an unauthorized upload) resets the connection
+    with pytest.raises(RemoteError, match="401|Connection reset by peer"):
         push(built.out_dir / "nkgraph.nt", store_url, graph=GRAPH, auth=Auth("dba", "wrong"))
 
 

@@ -23,9 +23,15 @@ from nkgraph.queries import QueryResult, QuerySpec, find_query, list_queries, op
 from nkgraph.validation import Report, validate_graph
 
 
-def build(out_dir: Path | str = DEFAULT_OUT, *, progress: Progress | None = None, root: Path | str | None = None) -> BuildResult:
-    """Build the graph from ``data/`` into ``out_dir`` (see :mod:`nkgraph.build`)."""
-    return _build(Path(out_dir), progress=progress, root=Path(root) if root else None)
+def build(
+    out_dir: Path | str = DEFAULT_OUT,
+    *,
+    progress: Progress | None = None,
+    root: Path | str | None = None,
+    use_cache: bool | None = None,
+) -> BuildResult:
+    """Build the graph from ``data/`` into ``out_dir`` (see :mod:`nkgraph.build`); ``use_cache=False`` reuses nothing."""
+    return _build(Path(out_dir), progress=progress, root=Path(root) if root else None, use_cache=use_cache)
 
 
 def load(out_dir: Path | str = DEFAULT_OUT) -> Graph:

@@ -83,8 +83,9 @@ def main() -> None:
 @out_option
 @root_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--no-cache", is_flag=True, help="Rebuild and revalidate everything, reusing nothing from earlier runs.")
 @handle_errors
-def build(out_dir: Path, root: Path | None, quiet: bool) -> None:
+def build(out_dir: Path, root: Path | None, quiet: bool, no_cache: bool) -> None:
     """Load the data, check every quote, validate, and write the graph.
 
     Writes OUT/nkgraph.ttl (canonical Turtle), OUT/nkgraph.nt (sorted N-Triples) and
@@ -94,9 +95,10 @@ def build(out_dir: Path, root: Path | None, quiet: bool) -> None:
     Example:
       nkgraph build --out build
       nkgraph build --root ../my-nkgraph-copy --out /tmp/nkgraph-build
+      nkgraph build --no-cache
     """
     say = (lambda m: None) if quiet else (lambda m: _err(f"· {m}"))
-    result = api.build(out_dir, progress=say, root=root)
+    result = api.build(out_dir, progress=say, root=root, use_cache=False if no_cache else None)
     if not quiet:
         c = result.counts
         _err(f"built {out_dir}/nkgraph.ttl: {c['triples']:,} triples, {c['claims']:,} claims ({c['disputed_claims']} disputed, {c['uncited_claims']} uncited), {c['references']} references")
