@@ -258,6 +258,18 @@ class Endpoint:
             raise _Refused(400, f"the query failed: {err}") from None
 
 
+def _utf8(body: bytes) -> str:
+    """A request body as text, or a 400 when it is not UTF-8.
+
+    >>> _utf8(b"ASK {}")
+    'ASK {}'
+    """
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise _Refused(400, f"the request body is not UTF-8 (byte {err.start}): send the query as UTF-8") from None
+
+
 def _handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "nkgraph-sparql/1"
@@ -287,12 +299,17 @@ def _handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
             body = b""
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             if self.command == "POST":
-                length = int(self.headers.get("Content-Length") or 0)
+                declared = (self.headers.get("Content-Length") or "0").strip()
+                if not declared.isdigit():
+                    self.close_connection = True  # the body's end is unknown: do not read on into it
+                    raise _Refused(400, f"bad Content-Length {declared[:40]!r}: give the body's size in bytes")
+                length = int(declared)
                 if length > 1_000_000:
+                    self.close_connection = True
                     raise _Refused(413, "request body too large")
                 body = self.rfile.read(length)
                 if ctype == "application/x-www-form-urlencoded":
-                    for k, v in urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True).items():
+                    for k, v in urllib.parse.parse_qs(_utf8(body), keep_blank_values=True).items():
                         params.setdefault(k, []).extend(v)
             return params, body, ctype
 
@@ -340,7 +357,7 @@ def _handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
             if "update" in params or ctype == "application/sparql-update":
                 raise _Refused(403, "this endpoint is read-only: SPARQL Update is refused")
             if ctype == "application/sparql-query" and self.command == "POST":
-                text = body.decode("utf-8")
+                text = _utf8(body)
             elif params.get("query"):
                 if len(params["query"]) > 1:
                     raise _Refused(400, "give exactly one query parameter")

@@ -1,0 +1,404 @@
+"""``nkgraph serve`` under attack: refused writes and federation, no file reads or outbound calls,
+runaway queries stopped, results capped, malformed HTTP survived, loopback by default.
+
+The server runs as a real ``nkgraph serve`` process on a free port of 127.0.0.1 (a query that
+overruns its timeout cannot be cancelled inside Oxigraph, so it must die with its process), with a
+2-second query timeout and a 1,000-row cap. Outbound attempts are watched by a listener on an unused
+127.0.0.1 port that every "remote" IRI in these tests points at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nkgraph.server import refusal
+
+TIMEOUT = 2.0
+MAX_RESULTS = 1000
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+SPARQL_BODY = {"Content-Type": "application/sparql-query"}
+OK_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/nkgraph/ontology#Claim> }"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+
+
+# -- fixtures ----------------------------------------------------------------------------------------
+
+
+def start_serve(build: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+    """Start ``nkgraph serve`` on 127.0.0.1, any free port; return the process and its base URL."""
+    cmd = [sys.executable, "-c", "from nkgraph.cli import main; main()", "serve", "--host", "127.0.0.1", "--port", "0",
+           "--out", str(build), "--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), *extra]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/sparql", line)
+        if match:
+            threading.Thread(target=proc.stderr.read, daemon=True).start()
+            return proc, f"http://127.0.0.1:{match.group(1)}"
+        if not line:
+            break
+    stop_serve(proc)
+    raise RuntimeError("nkgraph serve did not start")
+
+
+def stop_serve(proc: subprocess.Popen) -> None:
+    """Stop the server by its PID (SIGTERM, then SIGKILL)."""
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def server(built) -> Iterator[str]:
+    """A shared ``nkgraph serve`` for the cheap attacks."""
+    proc, base = start_serve(built.out_dir)
+    try:
+        yield base
+    finally:
+        stop_serve(proc)
+
+
+@pytest.fixture()
+def fresh_server(built) -> Iterator[str]:
+    """A ``nkgraph serve`` of its own, for attacks that leave work burning (runaway queries)."""
+    proc, base = start_serve(built.out_dir)
+    try:
+        yield base
+    finally:
+        stop_serve(proc)
+
+
+class Tripwire:
+    """A listener on an unused 127.0.0.1 port that records every connection made to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.close()
+
+    def close(self) -> None:
+        """Stop listening."""
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
+
+
+@pytest.fixture()
+def tripwire() -> Iterator[Tripwire]:
+    """A listener that fails nothing by itself: tests assert ``hits == 0``."""
+    wire = Tripwire()
+    try:
+        yield wire
+    finally:
+        wire.close()
+
+
+def fetch(url: str, *, data: bytes | None = None, headers: dict | None = None, method: str | None = None, timeout: float = 30) -> tuple[int, bytes]:
+    """Status and body of one request (HTTP errors are answers too)."""
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def ask(base: str, query: str, how: str) -> tuple[int, bytes]:
+    """Send ``query`` to /sparql by GET, form POST or application/sparql-query POST."""
+    if how == "get":
+        return fetch(f"{base}/sparql?" + urllib.parse.urlencode({"query": query}))
+    if how == "form":
+        return fetch(f"{base}/sparql", data=urllib.parse.urlencode({"query": query}).encode(), headers=FORM)
+    return fetch(f"{base}/sparql", data=query.encode(), headers=SPARQL_BODY)
+
+
+HOW = ["get", "form", "body"]
+
+
+# -- writes and federation are refused -------------------------------------------------------------------
+
+WRITES = {
+    "update": "DELETE WHERE { ?s ?p ?o }",
+    "modify": "DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+    "load": "LOAD <http://example.org/x.ttl>",
+    "load-file": "LOAD <file:///etc/passwd>",
+    "clear": "CLEAR ALL",
+    "drop": "DROP GRAPH <http://example.org/g>",
+    "insert-data": "INSERT DATA { <http://a/b> <http://a/c> <http://a/d> }",
+    "create": "CREATE GRAPH <http://example.org/g>",
+    "copy": "COPY DEFAULT TO <http://example.org/g>",
+    "lowercase": "clear all",
+    "mixed-case": "InSeRt DaTa { <http://a/b> <http://a/c> 1 }",
+    "after-comment": "# just a comment\nDrOp\tALL",
+    "glued-iri": "LOAD<file:///etc/passwd>",
+    "after-prologue": "PREFIX ex: <http://example.org/>\nINSERT DATA { ex:a ex:b ex:c }",
+    "after-a-query": "SELECT * WHERE { ?s ?p ?o } ; CLEAR DEFAULT",
+    "with": "WITH <http://example.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+}
+
+
+@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("name", WRITES)
+def test_writes_are_refused_with_a_clear_message(server, name, how):
+    status, body = ask(server, WRITES[name], how)
+    assert status == 403 and b"read-only" in body
+
+
+@pytest.mark.parametrize("how", ["get", "form"])
+def test_update_parameter_is_refused(server, how):
+    data = urllib.parse.urlencode({"update": "INSERT DATA { <http://a/b> <http://a/c> 1 }"})
+    status, body = fetch(f"{server}/sparql?{data}") if how == "get" else fetch(f"{server}/sparql", data=data.encode(), headers=FORM)
+    assert status == 403 and b"read-only" in body
+
+
+def test_sparql_update_body_is_refused(server):
+    status, body = fetch(f"{server}/sparql", data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
+    assert status == 403 and b"read-only" in body
+
+
+FEDERATED = {
+    "service": "SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "service-silent": "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "lowercase": "select * where { service <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "variable-endpoint": "SELECT * WHERE { BIND(<http://127.0.0.1:{port}/> AS ?e) SERVICE ?e { ?s ?p ?o } }",
+    "nested": "SELECT * WHERE { ?x ?y ?z OPTIONAL { SeRvIcE <http://127.0.0.1:{port}/s> { ?x ?q ?r } } } LIMIT 1",
+}
+
+
+@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("name", FEDERATED)
+def test_federated_queries_are_refused_and_nothing_connects(server, tripwire, name, how):
+    status, body = ask(server, FEDERATED[name].replace("{port}", str(tripwire.port)), how)
+    time.sleep(0.1)
+    assert status == 403 and b"federated queries are refused" in body
+    assert tripwire.hits == 0
+
+
+HARMLESS = {
+    "words-in-strings": 'SELECT ?s WHERE { ?s ?p ?o FILTER(?o = "CLEAR ALL; LOAD <x>; SERVICE") } LIMIT 5',
+    "words-in-long-string": "SELECT ?s WHERE { ?s ?p ?o FILTER(?o != '''DROP\nALL\nINSERT DATA''') } LIMIT 5",
+    "words-in-comments": "# DELETE everything, then LOAD and SERVICE\nSELECT ?s WHERE { ?s ?p ?o } # CLEAR ALL\nLIMIT 5",
+    "words-as-variables": "SELECT ?load ?drop ?service WHERE { ?load ?drop ?service } LIMIT 5",
+    "words-as-dollar-variables": "SELECT $insert $delete WHERE { $insert ?p $delete } LIMIT 5",
+    "words-in-iris": "SELECT ?s WHERE { ?s <http://example.org/ns#LOAD> ?o . ?s ?p <http://x/SERVICE/CLEAR> } LIMIT 5",
+    "words-as-prefixes": "PREFIX load: <http://example.org/>\nPREFIX service: <http://example.org/s#>\nSELECT ?s WHERE { ?s load:drop service:clear } LIMIT 5",
+    "words-as-local-names": "PREFIX ex: <http://example.org/>\nSELECT ?s WHERE { ?s ex:insert ex:SERVICE } LIMIT 5",
+    "words-as-blank-node-labels": "SELECT ?s WHERE { _:load ?p ?o . ?s ?p ?o } LIMIT 5",
+    "words-as-language-tag-value": 'SELECT ?s WHERE { ?s ?p "copy"@en } LIMIT 5',
+}
+
+
+@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("name", HARMLESS)
+def test_keywords_in_strings_comments_and_names_are_not_refused(server, name, how):
+    status, body = ask(server, HARMLESS[name], how)
+    assert status == 200, body
+
+
+# -- no local files, no other hosts ----------------------------------------------------------------------
+
+READS = {
+    "from-file": "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o } LIMIT 5",
+    "from-named-file": "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 5",
+    "from-remote": "SELECT * FROM <http://127.0.0.1:{port}/x> WHERE { ?s ?p ?o } LIMIT 5",
+    "from-named-remote": "SELECT * FROM NAMED <http://127.0.0.1:{port}/x> WHERE { GRAPH <http://127.0.0.1:{port}/x> { ?s ?p ?o } } LIMIT 5",
+    "graph-file": "SELECT * WHERE { GRAPH <file:///etc/passwd> { ?s ?p ?o } } LIMIT 5",
+    "describe-remote": "DESCRIBE <http://127.0.0.1:{port}/thing>",
+    "construct-from-file": "CONSTRUCT { ?s ?p ?o } FROM <file:///etc/passwd> WHERE { ?s ?p ?o } LIMIT 5",
+    "iri-function": "SELECT (IRI(\"file:///etc/passwd\") AS ?x) (STR(<file:///etc/passwd>) AS ?y) WHERE {}",
+}
+
+
+@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("name", READS)
+def test_file_and_remote_reads_are_harmless(server, tripwire, name, how):
+    status, body = ask(server, READS[name].replace("{port}", str(tripwire.port)), how)
+    time.sleep(0.1)
+    assert status in (200, 400, 403)
+    assert b"root:" not in body and b"/bin/" not in body  # nothing of /etc/passwd
+    assert tripwire.hits == 0
+
+
+@pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
+def test_dataset_parameters_pointing_at_files_or_hosts_are_refused(server, tripwire, param):
+    for target in ("file:///etc/passwd", f"http://127.0.0.1:{tripwire.port}/g"):
+        status, body = fetch(f"{server}/sparql?" + urllib.parse.urlencode({"query": OK_QUERY, param: target}))
+        assert status == 400 and b"not supported" in body
+    assert tripwire.hits == 0
+
+
+@pytest.mark.parametrize("path", ["/queries/..%2F..%2F..%2Fetc%2Fpasswd", "/queries/../../etc/passwd", "/queries/%2e%2e/%2e%2e/etc/passwd",
+                                  "/queries//etc/passwd", "/..%2F..%2Fetc%2Fpasswd", "/queries/checks/..%2F..%2F..%2Fpyproject"])
+def test_library_paths_cannot_reach_files(server, path):
+    status, body = fetch(server + path)
+    assert status in (400, 404) and b"root:" not in body and b"[project]" not in body
+
+
+# -- runaway queries, oversized results --------------------------------------------------------------------
+
+
+def test_runaway_query_is_stopped_and_the_server_keeps_answering(fresh_server):
+    started = time.monotonic()
+    status, body = ask(fresh_server, RUNAWAY, "get")
+    assert status == 503 and b"longer than 2 s" in body
+    assert time.monotonic() - started < TIMEOUT + 5
+    status, body = ask(fresh_server, OK_QUERY, "get")
+    assert status == 200 and b'"n"' in body
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: Oxigraph cannot cancel a query, so an abandoned runaway keeps its slot "
+                   "until it ends; as many runaways as slots (4) make every later query wait and get 503 until restart")
+def test_as_many_runaways_as_slots_leave_the_server_answering(fresh_server):
+    threads = [threading.Thread(target=ask, args=(fresh_server, RUNAWAY, "get")) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT + 10)
+    status, _ = ask(fresh_server, OK_QUERY, "get")
+    assert status == 200
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { ?s ?p ?o }",
+    "SELECT * WHERE { ?a ?p ?b . ?c ?q ?d }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+])
+def test_oversized_results_are_refused_with_413(server, query):
+    status, body = ask(server, query, "get")
+    assert status == 413 and f"caps results at {MAX_RESULTS}".encode() in body and b"LIMIT" in body
+
+
+def test_results_within_the_cap_are_whole(server):
+    status, body = fetch(f"{server}/sparql?format=csv&" + urllib.parse.urlencode({"query": f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {MAX_RESULTS}"}))
+    assert status == 200 and body.count(b"\r\n") == MAX_RESULTS + 1
+
+
+# -- malformed HTTP -------------------------------------------------------------------------------------
+
+MALFORMED: dict[str, bytes] = {
+    "garbage-bytes": bytes(range(256)) * 4 + b"\r\n\r\n",
+    "nul-request-line": b"\x00\x00\x00\r\n\r\n",
+    "no-version": b"GET /sparql\r\n\r\n",
+    "bad-version": b"GET /sparql HTTP/9.9\r\n\r\n",
+    "too-many-words": b"GET /sparql HTTP/1.1 extra words\r\n\r\n",
+    "huge-request-line": b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n",
+    "huge-header": b"GET /sparql HTTP/1.1\r\nX-Big: " + b"b" * 70_000 + b"\r\n\r\n",
+    "too-many-headers": b"GET /sparql HTTP/1.1\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(200)) + b"\r\n",
+    "header-without-colon": b"GET /sparql HTTP/1.1\r\nno colon here\r\n\r\n",
+    "content-length-not-a-number": b"POST /sparql HTTP/1.1\r\nContent-Type: application/sparql-query\r\nContent-Length: abc\r\n\r\nASK {}",
+    "content-length-negative": b"POST /sparql HTTP/1.1\r\nContent-Type: application/sparql-query\r\nContent-Length: -5\r\n\r\nASK {}",
+    "content-length-huge": b"POST /sparql HTTP/1.1\r\nContent-Type: application/sparql-query\r\nContent-Length: 99999999999\r\n\r\nASK {}",
+    "short-body": b"POST /sparql HTTP/1.1\r\nContent-Type: application/sparql-query\r\nContent-Length: 500\r\n\r\nASK {}",
+    "bad-percent-encoding": b"GET /sparql?query=%ZZ%%%G1%ff%fe HTTP/1.1\r\n\r\n",
+    "bad-utf8-form-body": b"POST /sparql HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\nquery=\xff\xfe\xfd\xfc",
+    "bad-utf8-sparql-body": b"POST /sparql HTTP/1.1\r\nContent-Type: application/sparql-query\r\nContent-Length: 4\r\n\r\n\xff\xfe\xfd\xfc",
+    "wrong-method": b"BREW /sparql HTTP/1.1\r\n\r\n",
+    "trace": b"TRACE /sparql HTTP/1.1\r\n\r\n",
+    "connect": b"CONNECT 127.0.0.1:22 HTTP/1.1\r\n\r\n",
+    "head": b"HEAD /sparql HTTP/1.1\r\n\r\n",
+    "delete": b"DELETE /sparql HTTP/1.1\r\n\r\n",
+    "absolute-uri-elsewhere": b"GET http://127.0.0.1:1/etc/passwd HTTP/1.1\r\n\r\n",
+    "bad-accept": b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nAccept: ;;;q=abc,*/*;q=\r\n\r\n",
+    "bad-format": b"GET /sparql?query=ASK%7B%7D&format=%00 HTTP/1.1\r\n\r\n",
+}
+
+
+def send_raw(base: str, payload: bytes, timeout: float = 5.0) -> bytes:
+    """Send raw bytes to the server, close our side, and return whatever it answers."""
+    host, port = urllib.parse.urlsplit(base).hostname, urllib.parse.urlsplit(base).port
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        try:
+            sock.sendall(payload)
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:  # the server may hang up on us first (e.g. a huge request line)
+            pass
+        chunks = []
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except OSError:
+            pass
+    return b"".join(chunks)
+
+
+def status_of(answer: bytes) -> int | None:
+    """The status of a raw answer: from its status line, or from the stdlib's error page when the
+    request was read as HTTP/0.9 (no status line); None when the server sent nothing."""
+    match = re.match(rb"HTTP/1\.[01] ([1-5]\d\d) ", answer) or re.search(rb"Error code: ([1-5]\d\d)", answer)
+    return int(match.group(1)) if match else None
+
+
+REFUSED = {"garbage-bytes", "nul-request-line", "bad-version", "too-many-words", "huge-request-line", "huge-header", "too-many-headers",
+           "content-length-not-a-number", "content-length-negative", "content-length-huge", "bad-utf8-form-body", "bad-utf8-sparql-body",
+           "wrong-method", "trace", "connect", "delete", "bad-format"}
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_malformed_request_gets_an_http_answer(server, name):
+    answer = send_raw(server, MALFORMED[name])
+    status = status_of(answer)
+    assert status is not None or (name == "no-version" and answer), answer[:200]  # HTTP/0.9: a body, no status line
+    if name in REFUSED:
+        assert 400 <= status < 600, answer[:200]
+    assert b"root:" not in answer
+
+
+def test_a_thousand_malformed_requests_leave_the_server_answering(server):
+    payloads = list(MALFORMED.values())
+    for i in range(1000):
+        send_raw(server, payloads[i % len(payloads)])
+    status, body = ask(server, OK_QUERY, "get")
+    assert status == 200 and b'"n"' in body
+
+
+# -- loopback by default ------------------------------------------------------------------------------------
+
+
+def test_default_bind_is_loopback():
+    import nkgraph.cli  # noqa: F401 - registers the commands (commands_serve imports cli)
+    from nkgraph.commands_serve import serve
+    from nkgraph.server import make_server
+
+    host = next(p for p in serve.params if p.name == "host")
+    assert host.default == "127.0.0.1"
+    assert make_server.__defaults__[0] == "127.0.0.1"
+
+
+def test_refusal_is_pure_text_analysis():
+    assert refusal("select * { ?s ?p ?o }") is None
+    assert "SERVICE" in (refusal("select * { service <http://x/> {} }") or "")
