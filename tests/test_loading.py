@@ -18,7 +18,7 @@ def test_syntax_error_names_line_and_column(tmp_path):
     path = write(tmp_path, '@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:d ex:e nope:x .\n')
     with pytest.raises(DataError) as err:
         read_turtle(path)
-    assert err.value.line == 3 and err.value.column == 12
+    assert err.value.line == 3 and err.value.column == 11  # "nope:x" starts at the 11th character
     assert "nope:" in err.value.message and err.value.hint
 
 

@@ -212,7 +212,7 @@ class Compiler:
                     close = difflib.get_close_matches(local(term), [local(k) for k in known if str(k).startswith(ns)], n=3)
                     hint = f"did you mean {', '.join('nk:' + c for c in close)}? " if close else ""
                     hint += "(nk: terms are defined in ontology/nkgraph.ttl; a new one is added there first, see docs/authoring.md)"
-                    raise VocabularyError(f"unknown term nk:{local(term)}: the ontology does not define it (used by {local(s)})", path=path, line=line, column=column, hint=hint)
+                    raise VocabularyError(f"unknown term nk:{local(term)}: the ontology does not define it (used by {local(s).split('_')[0]})", path=path, line=line, column=column, hint=hint)
 
     def compute_sections(self) -> None:
         g, text = self.g, self.text
@@ -239,8 +239,13 @@ class Compiler:
             d, parent = 0, g.value(sec, DCTERMS.isPartOf)
             while parent is not None and (parent, RDF.type, NK.Section) in g:
                 d, parent = d + 1, g.value(parent, DCTERMS.isPartOf)
+                if d > len(sections):
+                    path, line, column = self.where_in(sec, "dcterms:isPartOf")
+                    raise DataError(f"section {local(sec)} is part of itself (a loop of dcterms:isPartOf)", path=path, line=line, column=column, hint="a section is part of its parent section or of the chapter: fix dcterms:isPartOf")
             return d
 
+        for _, sec in starts:
+            depth(sec)  # refuses loops before the paths below follow them
         for i, (start, sec) in enumerate(starts):
             end = len(text.raw)
             for later_start, later in starts[i + 1 :]:

@@ -5,6 +5,9 @@ The CLI prints ``str(error)`` and exits with ``error.exit_code``; it never shows
 
 >>> str(DataError("quote not found", path="data/claims/copper.ttl", line=12, hint="copy the words from the source"))
 'data/claims/copper.ttl:12: quote not found\\n  what to do: copy the words from the source'
+
+An error may carry an ``excerpt``: the offending line of the file with a caret under the column
+(see :func:`excerpt`), shown between the message and the hint.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class NkgraphError(Exception):
         line: int | None = None,
         column: int | None = None,
         hint: str | None = None,
+        excerpt: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -45,6 +49,7 @@ class NkgraphError(Exception):
         self.line = line
         self.column = column
         self.hint = hint
+        self.excerpt = excerpt
 
     def location(self) -> str:
         """``path:line:column`` as far as known, or an empty string."""
@@ -60,9 +65,32 @@ class NkgraphError(Exception):
     def __str__(self) -> str:
         loc = self.location()
         text = f"{loc}: {self.message}" if loc else self.message
+        if self.excerpt:
+            text += "\n" + self.excerpt
         if self.hint:
             text += f"\n  what to do: {self.hint}"
         return text
+
+
+def excerpt(text: str, line: int | None, column: int | None = None, width: int = 1) -> str | None:
+    """Line ``line`` (1-based) of ``text``, numbered, with ``width`` carets under ``column`` (1-based).
+
+    >>> print(excerpt("a b\\nex:d ex:e nope:x .\\n", 2, 11, 5))
+        2 | ex:d ex:e nope:x .
+          |           ^^^^^
+    """
+    lines = text.splitlines()
+    if line is None or not 1 <= line <= len(lines):
+        return None
+    shown = lines[line - 1].replace("\t", " ")
+    if len(shown) > 160:  # long lines: a window around the column
+        start = max(0, (column or 1) - 80)
+        shown, column = ("…" if start else "") + shown[start : start + 160], (column - start + (1 if start else 0)) if column else None
+    gutter = f"{line:>5} | "
+    out = gutter + shown.rstrip()
+    if column is not None and column >= 1:
+        out += "\n" + " " * (len(gutter) - 2) + "| " + " " * (column - 1) + "^" * max(1, min(width, 40))
+    return out
 
 
 class DataError(NkgraphError):
