@@ -18,16 +18,19 @@ SHACL report is reused when the very same graph was validated before.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from rdflib import RDF, Graph, URIRef
 
@@ -94,20 +97,46 @@ def _write_atomically(out_dir: Path, files: dict[str, str], before_manifest: Cal
     except OSError as err:
         raise OutputError(f"cannot create the output folder: {err.strerror}", path=out_dir, hint="choose another --out folder or fix its permissions") from None
     staged: list[tuple[Path, Path]] = []
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         for name, text in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
+            staged.append((Path(tmp), out_dir / name))  # known at once, so it is removed on any failure
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
-            staged.append((Path(tmp), out_dir / name))
-    except OSError as err:
+            os.chmod(tmp, 0o666 & ~umask)  # readable like any other file, not mkstemp's 0600
+    except BaseException as err:  # OSError, or KeyboardInterrupt while writing: leave nothing behind
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write into the output folder: {err.strerror}", path=out_dir, hint="choose another --out folder or fix its permissions") from None
-    for tmp, target in staged:  # os.replace is atomic per file; the manifest goes last
-        if target.name == MANIFEST and before_manifest is not None:
-            before_manifest()
-        os.replace(tmp, target)
+        if isinstance(err, OSError):
+            raise OutputError(f"cannot write into the output folder: {err.strerror}", path=out_dir, hint="choose another --out folder or fix its permissions") from None
+        raise
+    with _sigint_held() as interrupted:
+        for tmp, target in staged:  # os.replace is atomic per file; the manifest goes last
+            if target.name == MANIFEST and before_manifest is not None:
+                before_manifest()
+            os.replace(tmp, target)
+    if interrupted():
+        raise InterruptedAfterWrite  # the new outputs are whole
+
+
+class InterruptedAfterWrite(KeyboardInterrupt):
+    """Ctrl-C arrived while the outputs were moved into place; the build was completed first."""
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[Callable[[], bool]]:
+    """Hold SIGINT while the outputs are moved into place, so the folder never mixes two builds."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield lambda: bool(caught)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _unchanged(out_dir: Path, fingerprint: str) -> dict | None:

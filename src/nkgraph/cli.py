@@ -37,8 +37,11 @@ def handle_errors(func: F) -> F:
         except NkgraphError as err:
             _err(f"error: {err}" if err.exit_code == EXIT_ERROR else str(err))
             sys.exit(err.exit_code)
-        except KeyboardInterrupt:
-            _err("interrupted: nothing was changed")
+        except KeyboardInterrupt as err:
+            if type(err).__name__ == "InterruptedAfterWrite":
+                _err("interrupted: the build had just been completed, its outputs are whole")
+            else:
+                _err("interrupted: nothing was changed")
             sys.exit(130)
         except BrokenPipeError:
             sys.exit(0)
