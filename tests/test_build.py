@@ -1,7 +1,5 @@
 """The build: deterministic output, all-or-nothing writes, clear errors on bad data."""
 
-import re
-import shutil
 from pathlib import Path
 
 import pytest

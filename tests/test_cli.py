@@ -3,7 +3,6 @@
 import csv
 import io
 
-import click
 import pytest
 from click.testing import CliRunner
 

@@ -1,7 +1,6 @@
 """What the build computes from the authored data, checked on the real graph."""
 
-import pytest
-from rdflib import RDF, Literal, URIRef
+from rdflib import RDF, Literal
 
 from nkgraph.namespace import CITO, NK, NKD, OA
 from nkgraph.source import default_text, normalize

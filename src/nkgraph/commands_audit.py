@@ -8,39 +8,24 @@ both 2 on bad input or another error.
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
 from pathlib import Path
-from typing import Callable, TypeVar
 
 import click
+
+from nkgraph.cli_support import handle_errors
 
 from nkgraph.checks import FORMATS as CHECK_FORMATS
 from nkgraph.checks import render_checks, run_checks
 from nkgraph.coverage import FORMATS as COVERAGE_FORMATS
 from nkgraph.coverage import render_audit, run_audit
-from nkgraph.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, NkgraphError
+from nkgraph.errors import EXIT_OK, EXIT_VIOLATIONS
 from nkgraph.paths import DEFAULT_OUT
 from nkgraph.queries import open_store
 
-F = TypeVar("F", bound=Callable[..., object])
 
 
-def _errors(func: F) -> F:
-    """nkgraph errors become a message on stderr and the documented exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: object, **kwargs: object) -> object:
-        try:
-            return func(*args, **kwargs)
-        except NkgraphError as err:
-            click.echo(f"error: {err}" if err.exit_code == EXIT_ERROR else str(err), err=True)
-            sys.exit(err.exit_code)
-        except BrokenPipeError:
-            sys.exit(0)
-
-    return wrapper  # type: ignore[return-value]
 
 
 graph_option = click.option("--graph", "graph_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Built graph to read (default OUT/nkgraph.nt).")
@@ -52,7 +37,7 @@ out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
 @click.option("--all", "every_segment", is_flag=True, help="Text format: list every segment, not only the uncovered ones.")
 @graph_option
 @out_option
-@_errors
+@handle_errors
 def coverage(fmt: str, every_segment: bool, graph_file: Path | None, out_dir: Path) -> None:
     """Account for every sentence, table row and reference entry of the chapter.
 
@@ -77,7 +62,7 @@ def coverage(fmt: str, every_segment: bool, graph_file: Path | None, out_dir: Pa
 @click.option("--only", "names", multiple=True, metavar="CHECK", help="Run only this check (repeatable), e.g. --only conflicting-claims.")
 @graph_option
 @out_option
-@_errors
+@handle_errors
 def check(fmt: str, names: tuple[str, ...], graph_file: Path | None, out_dir: Path) -> None:
     """List where the chapter disagrees with itself, with the words on each side.
 

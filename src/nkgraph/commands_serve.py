@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from nkgraph.cli import _err, handle_errors, out_option
+from nkgraph.cli_support import _err, handle_errors, out_option
 
 
 @click.command()

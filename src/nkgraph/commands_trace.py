@@ -7,39 +7,20 @@ them WHAT or ENTITY matching nothing, with the closest names the graph knows.
 
 from __future__ import annotations
 
-import functools
-import sys
 import time
 from pathlib import Path
-from typing import Callable, TypeVar
 
 import click
 
+from nkgraph.cli_support import handle_errors
+
 from nkgraph import dossier as dossier_mod
 from nkgraph import trace as trace_mod
-from nkgraph.errors import EXIT_ERROR, BuildMissing, NkgraphError, OutputError
+from nkgraph.errors import BuildMissing, OutputError
 from nkgraph.paths import DEFAULT_OUT
 
-F = TypeVar("F", bound=Callable[..., object])
 
 
-def _errors(func: F) -> F:
-    """nkgraph errors become a message on stderr and the documented exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: object, **kwargs: object) -> object:
-        try:
-            return func(*args, **kwargs)
-        except NkgraphError as err:
-            click.echo(f"error: {err}" if err.exit_code == EXIT_ERROR else str(err), err=True)
-            sys.exit(err.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted: nothing was changed", err=True)
-            sys.exit(130)
-        except BrokenPipeError:
-            sys.exit(0)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _graph(graph_file: Path | None, out_dir: Path) -> trace_mod.TraceGraph:
@@ -58,7 +39,7 @@ _out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, 
 @click.option("--format", "fmt", type=click.Choice(trace_mod.FORMATS), default="text", show_default=True, help="Output format.")
 @_graph_option
 @_out_option
-@_errors
+@handle_errors
 def trace(what: str, fmt: str, graph_file: Path | None, out_dir: Path) -> None:
     """Trace claims to their sources: WHAT is a claim, an entity or words of the chapter.
 
@@ -87,7 +68,7 @@ def trace(what: str, fmt: str, graph_file: Path | None, out_dir: Path) -> None:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE instead of stdout.")
 @_graph_option
 @_out_option
-@_errors
+@handle_errors
 def dossier(entity: str, fmt: str, output: Path | None, graph_file: Path | None, out_dir: Path) -> None:
     """Everything the graph knows about one mine, company, place, commodity or deal.
 

@@ -6,36 +6,21 @@ messages go to stderr. Exit codes as for every nkgraph command: 0 ok, 2 error.
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
 from pathlib import Path
-from typing import Callable, TypeVar
 
 import click
 
-from nkgraph.errors import EXIT_ERROR, BuildMissing, NkgraphError, OutputError
+from nkgraph.cli_support import handle_errors
+
+from nkgraph.errors import BuildMissing, OutputError
 from nkgraph.exports import FORMATS, Source, render
 from nkgraph.paths import DEFAULT_OUT
 from nkgraph.projection import Filters, counts
 
-F = TypeVar("F", bound=Callable[..., object])
 
 
-def _errors(func: F) -> F:
-    """nkgraph errors become a message on stderr and the documented exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: object, **kwargs: object) -> object:
-        try:
-            return func(*args, **kwargs)
-        except NkgraphError as err:
-            click.echo(f"error: {err}" if err.exit_code == EXIT_ERROR else str(err), err=True)
-            sys.exit(err.exit_code)
-        except BrokenPipeError:
-            sys.exit(0)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _nt(graph_file: Path | None, out_dir: Path) -> Path:
@@ -75,7 +60,7 @@ out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
 @click.option("--references", is_flag=True, help="Add the reference layer (reference → claim → entity).")
 @graph_option
 @out_option
-@_errors
+@handle_errors
 def export(fmt: str, output: Path | None, commodity: tuple[str, ...], investor_country: tuple[str, ...], status: tuple[str, ...], modality: tuple[str, ...], disputed: bool | None, references: bool, graph_file: Path | None, out_dir: Path) -> None:
     """Export the network (or the RDF graph) as FORMAT for Gephi, Cytoscape, yEd, Neo4j, Protégé or a browser.
 
@@ -116,7 +101,7 @@ def export(fmt: str, output: Path | None, commodity: tuple[str, ...], investor_c
 @click.option("--commodity", multiple=True, help="Commodities to chart (production, capacity; repeatable). Default: the main ones.")
 @graph_option
 @out_option
-@_errors
+@handle_errors
 def plot(kind: str, output: Path | None, fmt: str | None, commodity: tuple[str, ...], graph_file: Path | None, out_dir: Path) -> None:
     """Chart Table 1 production, production against capacity, or the timeline of events.
 

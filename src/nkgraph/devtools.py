@@ -7,7 +7,6 @@ Run ``python -m nkgraph.devtools namespace`` after adding a term to
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from rdflib import Graph, URIRef
 
@@ -104,7 +103,7 @@ def namespace_source() -> str:
 
 def check_quotes(paths: list[str]) -> int:
     """Report quotes and alternative names of data files that the source text lacks (authoring aid)."""
-    from rdflib import Literal
+
     from rdflib.namespace import SKOS
 
     from nkgraph.namespace import NK

@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 from typing import Callable
 
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from nkgraph.namespace import PREFIXES
 
