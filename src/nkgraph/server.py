@@ -29,7 +29,7 @@ import re
 import threading
 import time
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -216,7 +216,6 @@ class Endpoint:
     def __init__(self, store: ox.Store, config: ServerConfig) -> None:
         self.store = store
         self.config = config
-        self.pool = ThreadPoolExecutor(max_workers=config.max_running, thread_name_prefix="sparql")
         self.slots = threading.BoundedSemaphore(config.max_running)
 
     def _evaluate(self, text: str, substitutions: dict | None) -> tuple[str, object]:
@@ -246,8 +245,19 @@ class Endpoint:
             raise _Refused(403, why)
         if not self.slots.acquire(timeout=self.config.timeout):
             raise _Refused(503, "too many queries are running: try again shortly")
-        future = self.pool.submit(self._evaluate, text, substitutions)
-        future.add_done_callback(lambda _f: self.slots.release())
+        future: Future = Future()
+
+        def work() -> None:
+            try:
+                future.set_result(self._evaluate(text, substitutions))
+            except BaseException as err:  # noqa: BLE001 - handed to the waiting request below
+                future.set_exception(err)
+            finally:
+                self.slots.release()
+
+        # a daemon thread, not a pool worker: Oxigraph cannot cancel a query, and an abandoned runaway
+        # query must not keep the process from exiting (pool workers are joined at exit)
+        threading.Thread(target=work, name="sparql", daemon=True).start()
         try:
             return future.result(timeout=self.config.timeout)
         except FutureTimeout:
