@@ -105,7 +105,7 @@ def process_start(out_dir: Path, name: str, repeat: int) -> None:
 
 
 def bench_real(repeat: int) -> None:
-    from nkgraph.build import build
+    from nkgraph.pipeline import build
     from nkgraph.queries import open_store
     from nkgraph.store import open_built
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nkgraph.build import BuildResult, build
+from nkgraph.pipeline import BuildResult, build
 from nkgraph.paths import ROOT
 from nkgraph.queries import open_store
 

@@ -389,7 +389,7 @@ def _old_and_new(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
 
 def test_interrupt_while_staging_leaves_no_temporary_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C while the second output is being written: the staged first one must not stay behind."""
-    build_module = importlib.import_module("nkgraph.build")
+    build_module = importlib.import_module("nkgraph.pipeline")
 
     old, new = _old_and_new(tmp_path)
     real_fdopen, calls = os.fdopen, []
@@ -411,7 +411,7 @@ def test_interrupt_while_staging_leaves_no_temporary_files(tmp_path: Path, monke
 
 def test_sigint_between_two_renames_gives_old_or_new_never_a_mix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A real SIGINT delivered right after the first output is moved into place."""
-    build_module = importlib.import_module("nkgraph.build")
+    build_module = importlib.import_module("nkgraph.pipeline")
 
     old, new = _old_and_new(tmp_path)
     real_replace, calls = os.replace, []
@@ -454,7 +454,7 @@ def _table() -> str:  # pragma: no cover - a helper for the docs
     """Markdown rows: case, bad input, exit code, the message and the hint the user sees (paths shortened)."""
     import tempfile
 
-    from nkgraph.build import build
+    from nkgraph.pipeline import build
 
     rows = ["| case | bad input | exit | message (stderr) | what to do (stderr) |", "|---|---|---|---|---|"]
     built_out = None

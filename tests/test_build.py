@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from nkgraph.build import build
+from nkgraph.pipeline import build
 from nkgraph.errors import DataError, QuoteError, VocabularyError
 
 

@@ -7,7 +7,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from nkgraph import validation
-from nkgraph.build import build
+from nkgraph.pipeline import build
 from nkgraph.cache import ValidationCache
 from nkgraph.paths import ROOT, SHAPES_DIR
 from nkgraph.serialize import rdflib_turtle, turtle

@@ -15,7 +15,7 @@ import pytest
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 
 from nkgraph import loading
-from nkgraph.build import build
+from nkgraph.pipeline import build
 from nkgraph.namespace import NK, OA
 from nkgraph.paths import DATA_DIR
 from nkgraph.source import SourceText, normalize

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from nkgraph.build import GRAPH_NT, GRAPH_TTL, BuildResult, Progress
-from nkgraph.build import build as _build
+from nkgraph.pipeline import GRAPH_NT, GRAPH_TTL, BuildResult, Progress
+from nkgraph.pipeline import build as _build
 from nkgraph.compile import compile_graph
 from nkgraph.errors import BuildMissing
 from nkgraph.loading import load_sources, read_turtle
@@ -30,7 +30,7 @@ def build(
     root: Path | str | None = None,
     use_cache: bool | None = None,
 ) -> BuildResult:
-    """Build the graph from ``data/`` into ``out_dir`` (see :mod:`nkgraph.build`); ``use_cache=False`` reuses nothing."""
+    """Build the graph from ``data/`` into ``out_dir`` (see :mod:`nkgraph.pipeline`); ``use_cache=False`` reuses nothing."""
     return _build(Path(out_dir), progress=progress, root=Path(root) if root else None, use_cache=use_cache)
 
 
