@@ -3,12 +3,13 @@
 import csv
 import io
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from nkgraph.cli import main
 
-COMMANDS = sorted(main.commands)
+COMMANDS = main.list_commands(click.Context(main))
 
 
 @pytest.mark.parametrize("command", COMMANDS)

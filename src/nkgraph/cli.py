@@ -12,9 +12,25 @@ from pathlib import Path
 
 import click
 
-from nkgraph import api
-from nkgraph.cli_support import _err, handle_errors, out_option
+from nkgraph.cli_support import LazyGroup, _err, handle_errors, out_option
 from nkgraph.output import FORMATS, render
+
+#: Commands defined in other modules, imported only when one of them runs (so that ``nkgraph query``
+#: starts without rdflib or networkx): name → (module, attribute, short help). The short help is
+#: the first sentence of the command's docstring; tests/test_cli_startup.py checks they agree.
+#: Register a new command by adding one line here.
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "serve": ("nkgraph.commands_serve", "serve", "Serve the built graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql."),
+    "push": ("nkgraph.commands_serve", "push", "Load the build (OUT/nkgraph.nt) into a SPARQL 1.1 Graph Store Protocol endpoint."),
+    "trace": ("nkgraph.commands_trace", "trace", "Trace claims to their sources: WHAT is a claim, an entity or words of the chapter."),
+    "dossier": ("nkgraph.commands_trace", "dossier", "Everything the graph knows about one mine, company, place, commodity or deal."),
+    "coverage": ("nkgraph.commands_audit", "coverage", "Account for every sentence, table row and reference entry of the chapter."),
+    "check": ("nkgraph.commands_audit", "check", "List where the chapter disagrees with itself, with the words on each side."),
+    "export": ("nkgraph.commands_viz", "export", "Export the network (or the RDF graph) as FORMAT for Gephi, Cytoscape, yEd, Neo4j, Protégé or a browser."),
+    "plot": ("nkgraph.commands_viz", "plot", "Chart Table 1 production, production against capacity, or the timeline of events."),
+    "synth": ("nkgraph.commands_corpus", "synth", "Write a synthetic corpus with the real graph's shape, for benchmarks."),
+    "corpus": ("nkgraph.commands_corpus", "corpus", "Build and query a corpus of many documents (see 'nkgraph synth')."),
+}
 
 root_option = click.option(
     "--root",
@@ -24,7 +40,7 @@ root_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup, lazy_commands=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="nkgraph")
 def main() -> None:
     """nkgraph: North Korea's mineral industry as claims traced to their sources.
@@ -53,6 +69,8 @@ def build(out_dir: Path, root: Path | None, quiet: bool, no_cache: bool) -> None
       nkgraph build --root ../my-nkgraph-copy --out /tmp/nkgraph-build
       nkgraph build --no-cache
     """
+    from nkgraph import api
+
     say = (lambda m: None) if quiet else (lambda m: _err(f"· {m}"))
     result = api.build(out_dir, progress=say, root=root, use_cache=False if no_cache else None)
     if not quiet:
@@ -76,6 +94,8 @@ def validate(root: Path | None) -> None:
       nkgraph validate
       nkgraph validate --root ../my-nkgraph-copy
     """
+    from nkgraph import api
+
     report = api.validate(root=root)
     click.echo(report.text)
     sys.exit(0 if report.conforms else 1)
@@ -102,6 +122,8 @@ def query(name: str | None, params: tuple[tuple[str, str], ...], fmt: str, list_
       nkgraph query stakes -p holder nkd:luanhe-industrial-group
       nkgraph query --endpoint http://127.0.0.1:7878/query stakes
     """
+    from nkgraph import api
+
     if list_ or not name:
         for spec in api.list_queries():
             params_text = " ".join(f"[-p {p.name} {p.type.upper()}]" if not p.required else f"-p {p.name} {p.type.upper()}" for p in spec.params)
@@ -117,27 +139,6 @@ def query(name: str | None, params: tuple[tuple[str, str], ...], fmt: str, list_
     click.echo(render(result, fmt), nl=False)
     if fmt == "table":
         _err(f"{len(result.rows)} row(s)")
-
-
-from nkgraph.commands_serve import push, serve  # noqa: E402
-
-main.add_command(serve)
-main.add_command(push)
-
-from nkgraph.commands_trace import dossier, trace  # noqa: E402
-
-main.add_command(trace)
-main.add_command(dossier)
-
-from nkgraph.commands_audit import check, coverage  # noqa: E402
-
-main.add_command(coverage)
-main.add_command(check)
-
-from nkgraph.commands_viz import export, plot  # noqa: E402
-
-main.add_command(export)
-main.add_command(plot)
 
 
 if __name__ == "__main__":  # pragma: no cover

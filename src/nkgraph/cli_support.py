@@ -1,4 +1,5 @@
-"""What every nkgraph command shares: errors turned into messages and exit codes, common options.
+"""What every nkgraph command shares: errors turned into messages and exit codes, common options,
+and the group that imports a command's module only when that command runs.
 
 >>> @handle_errors
 ... def fails() -> None:
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -66,3 +68,43 @@ def handle_errors(func: F) -> F:
 out_option = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True, help="Folder of the build."
 )
+
+
+class LazyGroup(click.Group):
+    """A command group whose commands from other modules are imported only when run (or asked for help).
+
+    ``lazy_commands`` maps a command name to ``(module, attribute, short help)``; the short help
+    (the first sentence of the command's docstring) lists the command in ``--help`` without
+    importing its module, so ``nkgraph query`` never pays for networkx or rdflib.
+
+    >>> group = LazyGroup(lazy_commands={"hello": ("nkgraph.commands_trace", "trace", "Trace claims.")})
+    >>> group.list_commands(click.Context(group))
+    ['hello']
+    >>> group.get_command(click.Context(group), "hello").name
+    'trace'
+    """
+
+    def __init__(self, *args: object, lazy_commands: dict[str, tuple[str, str, str]] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(self.lazy_commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            module, attribute, _ = self.lazy_commands[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, as :class:`click.Group` writes it, without importing lazy commands."""
+        listed = []
+        for name in self.list_commands(ctx):
+            cmd = self.commands.get(name) or click.Command(name, help=self.lazy_commands[name][2])
+            if not cmd.hidden:
+                listed.append((name, cmd))
+        if listed:
+            limit = formatter.width - 6 - max(len(name) for name, _ in listed)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in listed])

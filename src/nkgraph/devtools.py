@@ -27,6 +27,8 @@ raises ``AttributeError`` instead of minting a new IRI. Regenerate with
 from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
+from nkgraph.prefixes import PREFIXES as _PREFIXES
+
 
 class NK(DefinedNamespace):
     """The nkgraph ontology: classes, properties and concept individuals."""
@@ -55,30 +57,8 @@ UNIT = Namespace("http://qudt.org/vocab/unit/")
 CUR = Namespace("http://qudt.org/vocab/currency/")
 VANN = Namespace("http://purl.org/vocab/vann/")
 
-#: Prefixes bound in every graph nkgraph writes.
-PREFIXES = {
-    "nk": "https://w3id.org/nkgraph/ontology#",
-    "nkd": "https://w3id.org/nkgraph/id/",
-    "nkshape": "https://w3id.org/nkgraph/shapes#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "cito": "http://purl.org/spar/cito/",
-    "fabio": "http://purl.org/spar/fabio/",
-    "bibo": "http://purl.org/ontology/bibo/",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "qudt": "http://qudt.org/schema/qudt/",
-    "unit": "http://qudt.org/vocab/unit/",
-    "cur": "http://qudt.org/vocab/currency/",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "vann": "http://purl.org/vocab/vann/",
-}
+#: Prefixes bound in every graph nkgraph writes (defined without rdflib in nkgraph.prefixes).
+PREFIXES = _PREFIXES
 '''
 
 

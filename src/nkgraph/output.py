@@ -12,9 +12,12 @@ import csv
 import io
 import json
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from nkgraph.namespace import PREFIXES
-from nkgraph.queries import QueryResult
+from nkgraph.prefixes import PREFIXES
+
+if TYPE_CHECKING:
+    from nkgraph.queries import QueryResult
 
 FORMATS = ("table", "csv", "tsv", "json")
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from nkgraph.errors import BuildMissing, QueryError, excerpt
-from nkgraph.namespace import PREFIXES
+from nkgraph.prefixes import PREFIXES
 from nkgraph.paths import QUERIES_DIR
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "boolean")
@@ -211,10 +211,16 @@ def bindings(spec: QuerySpec, given: dict[str, str]) -> dict[ox.Variable, ox.Nam
     return subs
 
 
-def open_store(graph_file: Path) -> ox.Store:
-    """An in-memory Oxigraph store holding a built graph (N-Triples or Turtle)."""
+def require_graph(graph_file: Path) -> Path:
+    """``graph_file`` when it exists; else :class:`BuildMissing` naming the build to run."""
     if not graph_file.exists():
         raise BuildMissing("no built graph here", path=graph_file, hint=f"run 'nkgraph build --out {graph_file.parent}' first (or pass --graph FILE)")
+    return graph_file
+
+
+def open_store(graph_file: Path) -> ox.Store:
+    """An in-memory Oxigraph store holding a built graph (N-Triples or Turtle)."""
+    require_graph(graph_file)
     store = ox.Store()
     fmt = ox.RdfFormat.N_TRIPLES if graph_file.suffix == ".nt" else ox.RdfFormat.TURTLE
     store.bulk_load(path=str(graph_file), format=fmt)
@@ -272,12 +278,15 @@ def _execute(store: ox.Store, spec: QuerySpec, subs: dict) -> object:
     query does not project is bound by a ``VALUES`` block at the start of the outermost WHERE group
     instead (the typed term is serialized by :func:`nkgraph.push.term_text`, never pasted from input).
     """
-    from nkgraph.push import with_values
-
     subs = dict(subs)
     values: dict[str, ox.NamedNode | ox.Literal] = {}
     while True:
-        text = with_values(spec.text, values) if values else spec.text
+        if values:
+            from nkgraph.push import with_values  # imports urllib: only for the queries that need it
+
+            text = with_values(spec.text, values)
+        else:
+            text = spec.text
         try:
             return store.query(text, substitutions=subs or None)
         except RuntimeError as err:
