@@ -4,10 +4,12 @@ Not a test: a script. It starts ``nkgraph serve`` over a build on a free port of
 any other address), runs ``--clients`` threads that issue library queries (``/queries/NAME`` with
 each declared parameter bound to its example) and ad-hoc SPARQL SELECTs for ``--seconds``, stops
 the server by its PID (always), and prints a Markdown table: requests, errors, p50/p99 latency,
-throughput.
+throughput, and the machine's load average. Before the clients start, every URL is fetched once;
+an answer under load that differs from that first answer counts as an error ("wrong answer").
 
     python benchmarks/load_test.py --build /tmp/h13-build                    # 32 clients, 60 s
     python benchmarks/load_test.py --build /tmp/h13-build --clients 4 --seconds 5
+    python benchmarks/load_test.py --workers 4 --deadline 60                 # server options passed on
 
 Exit status 0 when every request answered 200, 1 otherwise. Each client stops after
 ``--max-requests`` requests or when the time is up, whichever comes first.
@@ -60,10 +62,11 @@ class Tally:
                 self.errors[error] = self.errors.get(error, 0) + 1
 
 
-def start_server(build: Path, timeout: float) -> tuple[subprocess.Popen, str]:
-    """Start ``nkgraph serve --port 0`` on 127.0.0.1 and return the process and its base URL."""
+def start_server(build: Path, timeout: float, *extra: str) -> tuple[subprocess.Popen, str]:
+    """Start ``nkgraph serve --port 0`` on 127.0.0.1 (with ``extra`` options) and return the process and its base URL."""
     # The console script's entry point, run by this interpreter (``python -m nkgraph.cli`` would import cli twice).
-    cmd = [sys.executable, "-c", "from nkgraph.cli import main; main()", "serve", "--host", HOST, "--port", "0", "--out", str(build), "--timeout", str(timeout)]
+    cmd = [sys.executable, "-c", "from nkgraph.cli import main; main()", "serve", "--host", HOST, "--port", "0", "--out", str(build),
+           "--timeout", str(timeout), *extra]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     deadline = time.monotonic() + 60
     assert proc.stderr is not None
@@ -111,7 +114,17 @@ def adhoc_urls(base: str) -> list[str]:
     return [f"{base}/sparql?" + urllib.parse.urlencode({"query": q}) for q in ADHOC]
 
 
-def client(urls: list[str], offset: int, until: float, max_requests: int, tally: Tally, request_timeout: float) -> None:
+def expected_answers(urls: list[str], request_timeout: float) -> dict[str, bytes]:
+    """Each URL's answer, fetched once, one at a time, before the load (the reference for "wrong answer")."""
+    answers = {}
+    for url in urls:
+        with urllib.request.urlopen(url, timeout=request_timeout) as resp:
+            answers[url] = resp.read()
+    return answers
+
+
+def client(urls: list[str], offset: int, until: float, max_requests: int, tally: Tally, request_timeout: float,
+           expected: dict[str, bytes]) -> None:
     """Issue requests round-robin over ``urls`` (starting at ``offset``) until time or count runs out."""
     for i in range(max_requests):
         if time.monotonic() >= until:
@@ -121,9 +134,11 @@ def client(urls: list[str], offset: int, until: float, max_requests: int, tally:
         error = None
         try:
             with urllib.request.urlopen(url, timeout=request_timeout) as resp:
-                resp.read()
+                body = resp.read()
                 if resp.status != 200:
                     error = f"HTTP {resp.status}"
+                elif body != expected[url]:
+                    error = f"wrong answer {urllib.parse.urlsplit(url).path}"
         except urllib.error.HTTPError as err:
             reason = err.read().decode("utf-8", "replace").strip()[:60]
             error = f"HTTP {err.code} {urllib.parse.urlsplit(url).path}: {reason}"
@@ -143,7 +158,7 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def report(tally: Tally, clients: int, seconds: float, elapsed: float, n_library: int, n_adhoc: int) -> str:
+def report(tally: Tally, clients: int, seconds: float, elapsed: float, n_library: int, n_adhoc: int, load: tuple[float, ...]) -> str:
     """The results as a Markdown table (and the errors, if any, below it)."""
     lat = tally.latencies
     n_errors = sum(tally.errors.values())
@@ -159,6 +174,7 @@ def report(tally: Tally, clients: int, seconds: float, elapsed: float, n_library
         ("max latency (ms)", f"{max(lat) * 1000:.1f}" if lat else "-"),
         ("mean latency (ms)", f"{statistics.fmean(lat) * 1000:.1f}" if lat else "-"),
         ("throughput (requests/s)", f"{len(lat) / elapsed:.1f}" if elapsed else "-"),
+        ("load average at the end (1 / 5 / 15 min)", " / ".join(f"{x:.2f}" for x in load)),
     ]
     lines = ["| measure | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows]
     for kind, count in sorted(tally.errors.items()):
@@ -174,28 +190,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--max-requests", type=int, default=100_000, help="most requests per client")
     parser.add_argument("--server-timeout", type=float, default=10.0, help="the server's --timeout")
+    parser.add_argument("--workers", type=int, default=None, help="the server's --workers (default: its own)")
+    parser.add_argument("--deadline", type=float, default=None, help="the server's --deadline (default: its own, 30 s)")
+    parser.add_argument("--in-memory", action="store_true", help="the server's --in-memory")
     args = parser.parse_args(argv)
     if not (args.build / "nkgraph.nt").exists():
         parser.error(f"no build at {args.build}: run 'nkgraph build --out {args.build}' first")
-    proc, base = start_server(args.build, args.server_timeout)
+    extra = [*(["--workers", str(args.workers)] if args.workers else []), *(["--deadline", str(args.deadline)] if args.deadline else []),
+             *(["--in-memory"] if args.in_memory else [])]
+    request_timeout = max(args.server_timeout, args.deadline or 30.0) + 30
+    proc, base = start_server(args.build, args.server_timeout, *extra)
     try:
         library, adhoc = library_urls(base), adhoc_urls(base)
         urls = library + adhoc
+        expected = expected_answers(urls, request_timeout)
         tally = Tally()
         started = time.monotonic()
         until = started + args.seconds
         threads = [
-            threading.Thread(target=client, args=(urls, i * 7, until, args.max_requests, tally, args.server_timeout + 30), daemon=True)
+            threading.Thread(target=client, args=(urls, i * 7, until, args.max_requests, tally, request_timeout, expected), daemon=True)
             for i in range(args.clients)
         ]
         for t in threads:
             t.start()
         for t in threads:
-            t.join(args.seconds + args.server_timeout + 60)
+            t.join(args.seconds + request_timeout + 30)
         elapsed = time.monotonic() - started
+        load = os.getloadavg()
     finally:
         stop_server(proc)
-    print(report(tally, args.clients, args.seconds, elapsed, len(library), len(adhoc)))
+    print(report(tally, args.clients, args.seconds, elapsed, len(library), len(adhoc), load))
     return 0 if tally.latencies and not tally.errors else 1
 
 

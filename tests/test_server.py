@@ -1,22 +1,25 @@
-"""``nkgraph serve``: the SPARQL 1.1 Protocol endpoint, started on a free loopback port in a thread."""
+"""``nkgraph serve``: the SPARQL 1.1 Protocol endpoint, started on a free loopback port in a thread
+(its query workers are processes), and the workers' first-come, first-served queue."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
 
+from nkgraph.query_workers import WorkerPool
 from nkgraph.server import ServerConfig, make_server, refusal
-from nkgraph.store import open_built
+from nkgraph.sparql_results import Refused
 
 
 @pytest.fixture(scope="module")
 def endpoint(built):
-    server = make_server(open_built(built.out_dir / "nkgraph.nt"), "127.0.0.1", 0, ServerConfig(timeout=20, max_results=50_000))
+    server = make_server(built.out_dir / "nkgraph.nt", "127.0.0.1", 0, ServerConfig(timeout=20, max_results=50_000))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -108,7 +111,7 @@ def test_syntax_error_is_a_400(endpoint):
 
 
 def test_result_cap(built):
-    server = make_server(open_built(built.out_dir / "nkgraph.nt"), "127.0.0.1", 0, ServerConfig(max_results=10))
+    server = make_server(built.out_dir / "nkgraph.nt", "127.0.0.1", 0, ServerConfig(max_results=10))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -121,7 +124,7 @@ def test_result_cap(built):
 
 
 def test_timeout(built):
-    server = make_server(open_built(built.out_dir / "nkgraph.nt"), "127.0.0.1", 0, ServerConfig(timeout=0.2, max_results=10**9))
+    server = make_server(built.out_dir / "nkgraph.nt", "127.0.0.1", 0, ServerConfig(timeout=0.2, max_results=10**9))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -169,3 +172,111 @@ def test_serve_binds_to_loopback_by_default():
 
     result = CliRunner().invoke(main, ["serve", "--help"])
     assert result.exit_code == 0 and "127.0.0.1" in result.output
+
+
+def test_help_documents_the_limits_and_keeps_an_example():
+    from click.testing import CliRunner
+
+    from nkgraph.cli import main
+
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0 and "Example:" in result.output
+    for option in ("--workers", "--queue", "--deadline", "--client-timeout", "--timeout", "--in-memory"):
+        assert option in result.output
+
+
+LOAD_QUERIES = [
+    "/queries/stakes?holder=nkd:luanhe-industrial-group&format=csv",
+    "/queries/references",
+    "/sparql?" + urllib.parse.urlencode({"query": COUNT}),
+    "/sparql?" + urllib.parse.urlencode({"query": "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label LIMIT 50", "format": "xml"}),
+    "/sparql?" + urllib.parse.urlencode({"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://w3id.org/nkgraph/ontology#Reference> ; ?p ?o }", "format": "ntriples"}),
+    "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s a <https://w3id.org/nkgraph/ontology#Claim> }"}),
+]
+
+
+def test_eight_clients_at_once_all_get_the_right_answer(built):
+    """A small load test: 8 clients for 3 s on 2 workers (most requests wait in the queue). Every
+    answer must be a 200 equal to the answer the same URL got alone, before the load."""
+    server = make_server(built.out_dir / "nkgraph.nt", "127.0.0.1", 0, ServerConfig(workers=2, timeout=30, deadline=120))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        expected = {path: fetch(base + path) for path in LOAD_QUERIES}
+        assert all(status == 200 for status, _, _ in expected.values())
+        seen: list[tuple[str, int, bytes]] = []
+        until = time.monotonic() + 3
+
+        def client(offset: int) -> None:
+            i = offset
+            while time.monotonic() < until:
+                path = LOAD_QUERIES[i % len(LOAD_QUERIES)]
+                status, _, body = fetch(base + path)
+                seen.append((path, status, body))
+                i += 1
+
+        clients = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+        for c in clients:
+            c.start()
+        for c in clients:
+            c.join(300)
+        assert len(seen) >= 8
+        wrong = [(path, status) for path, status, body in seen if status != 200 or body != expected[path][2]]
+        assert wrong == []
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def test_waiting_requests_are_served_first_come_first_served(built):
+    """One worker, held by the test while five requests queue up one after another; released, it
+    must go to them in the order they arrived (recorded as each request receives the worker, before
+    it runs, so the next handover cannot overtake the record)."""
+    served: list[str] = []
+
+    class Recording(WorkerPool):
+        def _acquire(self, deadline: float):
+            worker = super()._acquire(deadline)
+            served.append(threading.current_thread().name)
+            return worker
+
+    pool = Recording(built.out_dir / "nkgraph.nt", size=1, max_results=100, max_queue=10)
+    try:
+        held = pool._acquire(time.monotonic() + 60)
+        threads = []
+        for n in range(5):
+            threads.append(threading.Thread(target=pool.run, args=(("ASK {}", None, None, None), 30, time.monotonic() + 120), name=f"request-{n}"))
+            threads[-1].start()
+            deadline = time.monotonic() + 30
+            while len(pool._queue) < n + 1:  # this request is in the queue before the next one starts
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+        pool._release(held)
+        for t in threads:
+            t.join(60)
+        assert served[1:] == [f"request-{n}" for n in range(5)]
+    finally:
+        pool.close()
+
+
+def test_a_full_queue_is_refused_at_once_with_retry_after(built):
+    pool = WorkerPool(built.out_dir / "nkgraph.nt", size=1, max_results=100, max_queue=0)
+    try:
+        held = pool._acquire(time.monotonic() + 60)
+        with pytest.raises(Refused) as refused:
+            pool.run(("ASK {}", None, None, None), timeout=30, deadline=time.monotonic() + 120)
+        assert refused.value.status == 503 and refused.value.retry_after and "busy" in refused.value.message
+        pool._release(held)
+        assert pool.run(("ASK {}", None, "csv", None), timeout=30, deadline=time.monotonic() + 120) == ("text/csv; charset=utf-8", b"true\n")
+    finally:
+        pool.close()
+
+
+def test_closing_the_pool_kills_its_workers(built):
+    pool = WorkerPool(built.out_dir / "nkgraph.nt", size=2, max_results=100, max_queue=10)
+    workers = list(pool._all)
+    assert len(workers) == 2 and all(w.proc.poll() is None for w in workers)
+    pool.close()
+    assert all(w.proc.poll() is not None for w in workers) and pool.pids() == []

@@ -1,14 +1,17 @@
 """``nkgraph serve`` under attack: refused writes and federation, no file reads or outbound calls,
-runaway queries stopped, results capped, malformed HTTP survived, loopback by default.
+runaway queries stopped (their worker process killed), results capped, malformed HTTP survived,
+slow clients dropped, a full queue refused with Retry-After, workers stopped with the server,
+loopback by default.
 
-The server runs as a real ``nkgraph serve`` process on a free port of 127.0.0.1 (a query that
-overruns its timeout cannot be cancelled inside Oxigraph, so it must die with its process), with a
-2-second query timeout and a 1,000-row cap. Outbound attempts are watched by a listener on an unused
+The server runs as a real ``nkgraph serve`` process on a free port of 127.0.0.1, with a 2-second
+query timeout and a 1,000-row cap; its stderr is kept (the server logs each worker it kills) and its
+worker processes are found through /proc. Outbound attempts are watched by a listener on an unused
 127.0.0.1 port that every "remote" IRI in these tests points at.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -38,23 +41,31 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
 # -- fixtures ----------------------------------------------------------------------------------------
 
 
-def start_serve(build: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+class Served(subprocess.Popen):
+    """A ``nkgraph serve`` process; ``log`` collects the lines of its stderr."""
+
+    log: list[str]
+
+
+def start_serve(build: Path, *extra: str) -> tuple[Served, str]:
     """Start ``nkgraph serve`` on 127.0.0.1, any free port; return the process and its base URL."""
     cmd = [sys.executable, "-c", "from nkgraph.cli import main; main()", "serve", "--host", "127.0.0.1", "--port", "0",
            "--out", str(build), "--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), *extra]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = Served(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc.log = []
     assert proc.stderr is not None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         line = proc.stderr.readline()
+        proc.log.append(line)
         match = re.search(r"http://127\.0\.0\.1:(\d+)/sparql", line)
         if match:
-            threading.Thread(target=proc.stderr.read, daemon=True).start()
+            threading.Thread(target=lambda: proc.log.extend(proc.stderr), daemon=True).start()  # type: ignore[arg-type]
             return proc, f"http://127.0.0.1:{match.group(1)}"
         if not line:
             break
     stop_serve(proc)
-    raise RuntimeError("nkgraph serve did not start")
+    raise RuntimeError("nkgraph serve did not start: " + "".join(proc.log)[-2000:])
 
 
 def stop_serve(proc: subprocess.Popen) -> None:
@@ -86,6 +97,53 @@ def fresh_server(built) -> Iterator[str]:
         yield base
     finally:
         stop_serve(proc)
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state first), or None when there is no such process."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def worker_pids(proc: subprocess.Popen) -> list[int]:
+    """The PIDs of the server's child processes (its query workers), from /proc."""
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) and int(fields[1]) == proc.pid:
+            kids.append(int(entry.name))
+    return sorted(kids)
+
+
+def worker_cpu(proc: subprocess.Popen) -> float:
+    """CPU seconds (user + system) the server's workers have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum((int(f[11]) + int(f[12])) / ticks for pid in worker_pids(proc) if (f := _stat(pid)))
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (a zombie has stopped running for good)."""
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def wait_for(condition, seconds: float = 30.0) -> None:
+    """Poll ``condition`` until it holds; fail the test after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def claims(built) -> int:
+    """How many claims the built graph holds, counted by rdflib (not by the server's Oxigraph)."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    graph = Graph().parse(built.out_dir / "nkgraph.nt", format="nt")
+    return len(set(graph.subjects(RDF.type, URIRef("https://w3id.org/nkgraph/ontology#Claim"))))
 
 
 class Tripwire:
@@ -136,6 +194,15 @@ def fetch(url: str, *, data: bytes | None = None, headers: dict | None = None, m
             return resp.status, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
+
+
+def fetch_with_headers(url: str, timeout: float = 60) -> tuple[int, dict, bytes]:
+    """Status, headers and body of one GET (HTTP errors are answers too)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
 
 
 def ask(base: str, query: str, how: str) -> tuple[int, bytes]:
@@ -281,16 +348,82 @@ def test_runaway_query_is_stopped_and_the_server_keeps_answering(fresh_server):
     assert status == 200 and b'"n"' in body
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: Oxigraph cannot cancel a query, so an abandoned runaway keeps its slot "
-                   "until it ends; as many runaways as slots (4) make every later query wait and get 503 until restart")
-def test_as_many_runaways_as_slots_leave_the_server_answering(fresh_server):
-    threads = [threading.Thread(target=ask, args=(fresh_server, RUNAWAY, "get")) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(TIMEOUT + 10)
-    status, _ = ask(fresh_server, OK_QUERY, "get")
-    assert status == 200
+def test_as_many_runaways_as_slots_leave_the_server_answering(built, claims):
+    """Twice as many runaways as workers: each is stopped (its worker killed), the queued ones get
+    their turn, and the server still answers; the old in-thread runs kept every slot until restart."""
+    proc, base = start_serve(built.out_dir, "--workers", "2")
+    try:
+        answers: list[tuple[int, bytes]] = []
+        threads = [threading.Thread(target=lambda: answers.append(ask(base, RUNAWAY, "get"))) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert len(answers) == 4 and all(status == 503 and b"longer than 2 s" in body for status, body in answers), answers
+        status, body = ask(base, OK_QUERY, "get")
+        assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == claims
+    finally:
+        stop_serve(proc)
+
+
+def test_the_worker_that_ran_a_runaway_is_gone_and_a_new_one_answers(built, claims):
+    proc, base = start_serve(built.out_dir, "--workers", "1")
+    try:
+        (first,) = worker_pids(proc)
+        status, body = ask(base, RUNAWAY, "get")
+        assert status == 503 and b"longer than 2 s" in body
+        killed = [int(m.group(1)) for line in list(proc.log) if (m := re.search(r"killed worker (\d+)", line))]
+        assert killed == [first]
+        assert not alive(first)
+        # the single worker was killed: this answer can only come from its replacement
+        status, body = ask(base, OK_QUERY, "get")
+        assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == claims
+        (second,) = worker_pids(proc)
+        assert second != first and alive(second)
+    finally:
+        stop_serve(proc)
+
+
+def test_a_full_queue_is_refused_with_retry_after_and_the_queued_query_runs(built):
+    """One worker busy with a runaway, one place in the queue, two more requests: whichever comes
+    second is refused at once, the other waits its turn and gets its answer."""
+    proc, base = start_serve(built.out_dir, "--workers", "1", "--queue", "1")
+    try:
+        runaway_answer: list[tuple[int, bytes]] = []
+        runaway = threading.Thread(target=lambda: runaway_answer.append(ask(base, RUNAWAY, "get")))
+        runaway.start()
+        wait_for(lambda: worker_cpu(proc) >= 0.2)  # the runaway is running
+        url = f"{base}/sparql?" + urllib.parse.urlencode({"query": OK_QUERY})
+        answers: list[tuple[int, dict, bytes]] = []
+        others = [threading.Thread(target=lambda: answers.append(fetch_with_headers(url))) for _ in range(2)]
+        for t in others:
+            t.start()
+        for t in [runaway, *others]:
+            t.join(60)
+        (refused,) = [a for a in answers if a[0] == 503]
+        (served,) = [a for a in answers if a[0] == 200]
+        assert b"queue" in refused[2] and b"is full" in refused[2] and int(refused[1]["Retry-After"]) >= 1
+        assert b'"n"' in served[2]
+        assert runaway_answer[0][0] == 503 and b"longer than" in runaway_answer[0][1]
+    finally:
+        stop_serve(proc)
+
+
+def test_the_wait_in_the_queue_counts_toward_the_deadline(built):
+    proc, base = start_serve(built.out_dir, "--workers", "1", "--timeout", "5", "--deadline", "1")
+    try:
+        answers: dict[str, tuple[int, bytes]] = {}
+        runaway = threading.Thread(target=lambda: answers.__setitem__("runaway", ask(base, RUNAWAY, "get")))
+        runaway.start()
+        wait_for(lambda: worker_cpu(proc) >= 0.2)  # the runaway is running
+        # queued behind a runaway that holds the only worker until the runaway's own deadline, and
+        # its replacement needs more than the rest of this request's second to load the graph
+        status, headers, body = fetch_with_headers(f"{base}/sparql?" + urllib.parse.urlencode({"query": OK_QUERY}))
+        runaway.join(60)
+        assert status == 503 and b"deadline" in body and int(headers["Retry-After"]) >= 1
+        assert answers["runaway"][0] == 503 and b"deadline" in answers["runaway"][1]
+    finally:
+        stop_serve(proc)
 
 
 @pytest.mark.parametrize("query", [
@@ -384,6 +517,104 @@ def test_a_thousand_malformed_requests_leave_the_server_answering(server):
         send_raw(server, payloads[i % len(payloads)])
     status, body = ask(server, OK_QUERY, "get")
     assert status == 200 and b'"n"' in body
+
+
+# -- slow clients ---------------------------------------------------------------------------------------
+
+HALF_REQUEST = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n"  # no blank line: the headers never end
+
+
+def closed_within(sock: socket.socket, seconds: float) -> bool:
+    """Whether the server closes ``sock`` within ``seconds`` (whatever it sends first is read and ignored)."""
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(65536):
+            pass
+    except TimeoutError:
+        return False
+    except OSError:
+        pass  # reset by the server: closed too
+    return True
+
+
+@pytest.fixture()
+def impatient_server(built) -> Iterator[tuple[Served, str]]:
+    """A ``nkgraph serve`` that gives clients 1 s to send a request."""
+    proc, base = start_serve(built.out_dir, "--client-timeout", "1")
+    try:
+        yield proc, base
+    finally:
+        stop_serve(proc)
+
+
+def test_half_sent_requests_are_dropped_and_others_answered(impatient_server):
+    _, base = impatient_server
+    port = urllib.parse.urlsplit(base).port
+    slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+    try:
+        for sock in slow:
+            sock.sendall(HALF_REQUEST)
+        status, body = ask(base, OK_QUERY, "get")  # answered while 20 half requests hang
+        assert status == 200 and b'"n"' in body
+        assert all(closed_within(sock, 10) for sock in slow)
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_a_request_trickled_byte_by_byte_is_dropped(impatient_server):
+    """Each byte arrives well within any per-read timeout; the whole request never does."""
+    _, base = impatient_server
+    with socket.create_connection(("127.0.0.1", urllib.parse.urlsplit(base).port)) as sock:
+        sent = 0
+        for byte in HALF_REQUEST * 20:
+            try:
+                sock.sendall(bytes([byte]))
+            except OSError:
+                break  # the server hung up
+            sent += 1
+            time.sleep(0.05)
+            if closed_within(sock, 0.001):
+                break
+        assert sent < len(HALF_REQUEST) * 20  # dropped before the trickle ended (it would take 60 s)
+        assert closed_within(sock, 10)
+
+
+def test_idle_keep_alive_connection_is_closed_after_an_answer(impatient_server):
+    _, base = impatient_server
+    with socket.create_connection(("127.0.0.1", urllib.parse.urlsplit(base).port)) as sock:
+        sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        sock.settimeout(30)
+        first = sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200")
+        assert closed_within(sock, 10)
+
+
+# -- stopping -----------------------------------------------------------------------------------------------
+
+
+def ask_ignoring_hangup(base: str, query: str) -> None:
+    """Send ``query``; a server that stops meanwhile may hang up without an answer."""
+    try:
+        ask(base, query, "get")
+    except OSError:
+        pass
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_the_server_stops_every_worker(built, sig):
+    proc, base = start_serve(built.out_dir, "--workers", "2")
+    workers = worker_pids(proc)
+    assert len(workers) == 2 and all(alive(pid) for pid in workers)
+    busy = threading.Thread(target=ask_ignoring_hangup, args=(base, RUNAWAY), daemon=True)
+    busy.start()  # one worker busy with a runaway, the other idle
+    wait_for(lambda: worker_cpu(proc) >= 0.2)
+    os.kill(proc.pid, sig)
+    try:
+        assert proc.wait(20) == 0
+    finally:
+        stop_serve(proc)
+    wait_for(lambda: not any(alive(pid) for pid in workers), 10)
 
 
 # -- loopback by default ------------------------------------------------------------------------------------

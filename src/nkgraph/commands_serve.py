@@ -5,6 +5,7 @@ Registered on the main command group in :mod:`nkgraph.cli`.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -16,42 +17,71 @@ from nkgraph.cli_support import _err, handle_errors, out_option
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless you mean otherwise).")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Seconds a query may run.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds a query may run on a worker; then the worker is killed and the client gets 503.")
+@click.option("--deadline", default=None, type=click.FloatRange(0.1, 7200),
+              help="Seconds from a request's arrival to its answer, waiting in the queue included; then 503.  [default: 30, or --timeout if longer]")
+@click.option("--workers", default=None, type=click.IntRange(1, 64), help="Query worker processes.  [default: one per core, 2 to 8]")
+@click.option("--queue", "max_queue", default=64, show_default=True, type=click.IntRange(0),
+              help="Requests that may wait for a worker, first come first served; more get 503 with Retry-After.")
+@click.option("--client-timeout", default=20.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds a client has to send its request; slower (or idle keep-alive) connections are closed.")
+@click.option("--in-memory", is_flag=True,
+              help="Each worker loads the graph into memory instead of opening OUT/store read-only: 2 to 4 times the "
+                   "throughput, ~50 MB per worker; unordered rows and GROUP_CONCAT values may come in another "
+                   "order than 'nkgraph query' gives.")
 @click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(1), help="Most rows (or triples) one answer may hold.")
 @click.option("--verbose", "-v", is_flag=True, help="Log every request to stderr.")
 @out_option
 @handle_errors
-def serve(host: str, port: int, timeout: float, max_results: int, verbose: bool, out_dir: Path) -> None:
+def serve(host: str, port: int, timeout: float, deadline: float | None, workers: int | None, max_queue: int,
+          client_timeout: float, in_memory: bool, max_results: int, verbose: bool, out_dir: Path) -> None:
     """Serve the built graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
 
     Results as SPARQL JSON, XML, CSV or TSV (CONSTRUCT/DESCRIBE as Turtle, N-Triples or JSON-LD),
     chosen by the Accept header or format=…; the query library at /queries and /queries/NAME?param=…;
-    CORS enabled; updates, LOAD, CLEAR and SERVICE refused. Stop with Ctrl-C.
+    CORS enabled; updates, LOAD, CLEAR and SERVICE refused.
+
+    Queries run in --workers processes, each with the build's store open read-only. Requests wait
+    for a free worker in arrival order; a request is answered within --deadline seconds of its
+    arrival (its wait included) or gets 503; a query that runs past --timeout has its worker killed
+    and replaced. Stop with Ctrl-C or SIGTERM (the workers stop too).
 
     \b
     Example:
       nkgraph serve --port 7878 &
       curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/queries/stakes'
+      nkgraph serve --workers 4 --timeout 5 --deadline 20 --queue 100
     """
+    from nkgraph.errors import NkgraphError
     from nkgraph.server import ServerConfig, make_server
-    from nkgraph.store import open_built
 
-    store = open_built(out_dir / "nkgraph.nt")
+    config = ServerConfig(timeout=timeout, max_results=max_results, max_queue=max_queue, deadline=deadline,
+                          client_timeout=client_timeout, in_memory=in_memory)
+    if workers:
+        config.workers = workers
     try:
-        server = make_server(store, host, port, ServerConfig(timeout=timeout, max_results=max_results))
+        server = make_server(out_dir / "nkgraph.nt", host, port, config)
     except OSError as err:
-        from nkgraph.errors import NkgraphError
-
         raise NkgraphError(f"cannot listen on {host}:{port}: {err.strerror}", hint="choose another --port (or 0 for any free port)") from None
-    server.verbose = verbose  # type: ignore[attr-defined]
-    _err(f"SPARQL endpoint: http://{host}:{server.server_port}/sparql  (query library: /queries; Ctrl-C stops)")
+    server.verbose = verbose
+    # SIGINT too: a server started in the background may have inherited SIGINT ignored
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    _err(f"SPARQL endpoint: http://{host}:{server.server_port}/sparql  (query library: /queries; {config.workers} query workers; Ctrl-C stops)")
     sys.stderr.flush()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         _err("stopped")
     finally:
-        server.server_close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.server_close()  # kills the workers
+
+
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM or SIGINT: leave serve_forever() as Ctrl-C does, so the workers are stopped too."""
+    raise KeyboardInterrupt
 
 
 @click.command()
