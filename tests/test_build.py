@@ -85,3 +85,50 @@ def test_citing_a_missing_reference_is_refused(project_copy, tmp_path):
     with pytest.raises(DataError, match="not a reference") as err:
         build(tmp_path / "out", root=project_copy)
     assert "ref-daily-nk-2007" in err.value.hint
+
+
+def test_fast_ntriples_writer_gives_rdflibs_bytes(built):
+    from nkgraph.serialize import ntriples, rdflib_ntriples
+
+    assert ntriples(built.graph) == rdflib_ntriples(built.graph)
+
+
+def test_ntriples_writer_quotes_like_rdflib():
+    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from nkgraph.serialize import ntriples, rdflib_ntriples
+
+    g = Graph()
+    s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
+    for o in (Literal('a "quoted" \\ back\nslash\r'), Literal("é\u2028x", lang="ko"), Literal("5", datatype=XSD.integer), Literal("x\x85y"), BNode("b1"), URIRef("http://example.org/o")):
+        g.add((s, p, o))
+    g.add((BNode("b2"), p, s))
+    assert ntriples(g) == rdflib_ntriples(g)
+
+
+def test_build_without_fork_gives_the_same_bytes(built, tmp_path, monkeypatch):
+    import os
+
+    def no_fork():
+        raise OSError("no fork here")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    build(tmp_path / "inline", use_cache=False)
+    for name in ("nkgraph.ttl", "nkgraph.nt", "manifest.json"):
+        assert (tmp_path / "inline" / name).read_bytes() == (built.out_dir / name).read_bytes(), name
+
+
+def test_noop_rebuild_imports_nothing_heavy(built, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    build(out)
+    code = (
+        "import sys; from pathlib import Path; from nkgraph.pipeline import build; "
+        f"r = build(Path({str(out)!r})); "
+        "print(r.reused, sorted(m for m in ('rdflib', 'pyshacl', 'pyoxigraph') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "[]"], done.stdout + done.stderr

@@ -123,15 +123,26 @@ def run_pyshacl(data: Graph) -> tuple[bool, Graph, str]:
 
 
 @lru_cache(maxsize=None)
-def fixture_results(path: Path) -> tuple[bool, list[tuple], str]:
-    """pySHACL on one fixture file: (conforms, results, text); cached for test_jena.py."""
+def fixture_report(path: Path) -> tuple[bool, Graph, str]:
+    """pySHACL on one fixture file: (conforms, report graph, text); cached for test_jena.py and test_shacl_engine.py."""
     with sparql_cache():
-        conforms, report, text = run_pyshacl(load_fixture(path))
+        return run_pyshacl(fixture_graph(path))
+
+
+def fixture_results(path: Path) -> tuple[bool, list[tuple], str]:
+    """pySHACL on one fixture file: (conforms, results, text)."""
+    conforms, report, text = fixture_report(path)
     return conforms, results(report), text
 
 
 def load_fixture(path: Path) -> Graph:
     return Graph().parse(path, format="turtle")
+
+
+@lru_cache(maxsize=None)
+def fixture_graph(path: Path) -> Graph:
+    """The fixture as validated by :func:`fixture_report` (the same blank nodes); do not modify."""
+    return load_fixture(path)
 
 
 def expected_nodes(path: Path, g: Graph, key: str) -> set[URIRef] | None:

@@ -54,15 +54,15 @@ def load(out_dir: Path | str = DEFAULT_OUT) -> Graph:
     return read_turtle(path)
 
 
-def validate(root: Path | str | None = None) -> Report:
-    """Compile the data and validate it against the shapes, writing nothing."""
+def validate(root: Path | str | None = None, engine: str = "fast") -> Report:
+    """Compile the data and validate it against the shapes, writing nothing (``engine``: "fast" or "pyshacl")."""
     from nkgraph.compile import compile_graph
     from nkgraph.loading import load_sources
     from nkgraph.validation import validate_graph
 
     sources = load_sources(root=Path(root) if root else None)
     graph = compile_graph(sources)
-    return validate_graph(graph, sources.shapes, sources.ontology)
+    return validate_graph(graph, sources.shapes, sources.ontology, engine=engine)
 
 
 def query(name: str, params: dict[str, str] | None = None, *, graph_file: Path | str | None = None) -> QueryResult:

@@ -4,8 +4,9 @@
   shapes, nkgraph's own code and the versions of rdflib, pySHACL and pyoxigraph). The build stores
   it in ``manifest.json``; when it is unchanged and the outputs are intact, ``nkgraph build`` does
   nothing (the no-op rebuild).
-* :class:`ValidationCache` keeps pySHACL reports keyed by the SHA-256 of the validated graph's
-  sorted N-Triples, the shapes and the engine version, in ``$NKGRAPH_CACHE_DIR`` (default
+* :class:`ValidationCache` keeps SHACL reports keyed by the SHA-256 of the validated graph's
+  sorted N-Triples, the shapes and the engine (``fast`` or ``pyshacl``, with its code and
+  versions), in ``$NKGRAPH_CACHE_DIR`` (default
   ``$XDG_CACHE_HOME/nkgraph`` or ``~/.cache/nkgraph``). A graph validated once is never validated
   again, whichever folder it is built into.
 
@@ -115,12 +116,15 @@ class ValidationCache:
             pass
 
 
-def report_key(data_digest: str, shapes_digest: str) -> str:
+def report_key(data_digest: str, shapes_digest: str, engine: str = "fast") -> str:
     """The cache key of one validation: what was validated, against what, by which engine."""
     v = versions()
-    text = f"nkgraph-validation-2|{v['nkgraph']}|{v['pyshacl']}|{v['rdflib']}|{_validation_code()}|{shapes_digest}|{data_digest}"
+    text = f"nkgraph-validation-3|{engine}|{v['nkgraph']}|{v['pyshacl']}|{v['rdflib']}|{v['pyoxigraph']}|{_validation_code()}|{shapes_digest}|{data_digest}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _validation_code() -> str:
-    return hashlib.sha256((PACKAGE_DIR / "validation.py").read_bytes()).hexdigest()[:16]
+    h = hashlib.sha256()
+    for name in ("validation.py", "shacl_engine.py"):
+        h.update((PACKAGE_DIR / name).read_bytes())
+    return h.hexdigest()[:16]

@@ -83,8 +83,9 @@ def build(out_dir: Path, root: Path | None, quiet: bool, no_cache: bool) -> None
 
 @main.command()
 @root_option
+@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True, help="SHACL engine: the fast one, or pySHACL (the reference, ~20 s).")
 @handle_errors
-def validate(root: Path | None) -> None:
+def validate(root: Path | None, engine: str) -> None:
     """Validate the data against the SHACL shapes and print a report grouped by shape.
 
     Exit 0 conforms, 1 violations, 2 error. Nothing is written.
@@ -93,10 +94,11 @@ def validate(root: Path | None) -> None:
     Example:
       nkgraph validate
       nkgraph validate --root ../my-nkgraph-copy
+      nkgraph validate --engine pyshacl
     """
     from nkgraph import api
 
-    report = api.validate(root=root)
+    report = api.validate(root=root, engine=engine)
     click.echo(report.text)
     sys.exit(0 if report.conforms else 1)
 

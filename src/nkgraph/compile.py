@@ -109,6 +109,35 @@ def decimal_literal(number: Decimal) -> Literal:
     return Literal(text, datatype=XSD.decimal)
 
 
+def _readers(graph: Graph):
+    """``value(s, p)`` and ``has(s, p, o)`` on ``graph``, as rdflib's ``Graph.value`` and ``in``.
+
+    They read the Memory store's index directly (see :mod:`nkgraph.triples`): rdflib's own calls
+    cost ~10 µs each in context bookkeeping, and the compiler makes ~60 000 of them.
+    """
+    from nkgraph.triples import memory_indexes
+
+    found = memory_indexes(graph)
+    if found is None:
+        return graph.value, lambda s, p, o: (s, p, o) in graph
+    spo = found[0]
+
+    def value(s: Node | None, p: Node) -> Node | None:
+        if s is None:
+            return graph.value(s, p)  # rdflib's wildcard: any subject
+        objects = spo.get(s, _EMPTY).get(p)
+        return next(iter(objects)) if objects else None
+
+    def has(s: Node, p: Node, o: Node) -> bool:
+        objects = spo.get(s, _EMPTY).get(p)
+        return bool(objects) and o in objects
+
+    return value, has
+
+
+_EMPTY: dict = {}
+
+
 class Compiler:
     """Adds the computed parts to a copy of the authored graph."""
 
@@ -116,6 +145,7 @@ class Compiler:
         self.src = sources
         self.text = sources.text
         self.g = sources.data  # compiled in place: the authored graph is not needed afterwards
+        self.value, self.has = _readers(self.g)
         self.sections: list[tuple[int, int, URIRef]] = []  # (start, end, section) by start
 
     # -- helpers ---------------------------------------------------------------------------
@@ -138,7 +168,7 @@ class Compiler:
 
     def integer(self, node: Node, prop: URIRef, default: int, owner: Node | None = None) -> int:
         """The whole number ``node`` has for ``prop`` (``default`` when absent); a :class:`DataError` when it is not one."""
-        value = self.g.value(node, prop)
+        value = self.value(node, prop)
         if value is None:
             return default
         try:
@@ -157,9 +187,9 @@ class Compiler:
         if isinstance(node, Literal):
             return str(node)
         g, ont = self.g, self.src.ontology
-        if (node, RDF.type, NK.Quantity) in g:
-            shown = g.value(node, NK.valueAsPrinted)
-            unit = g.value(node, NK.unitAsPrinted) or g.value(g.value(node, NK.unit), RDFS.label)
+        if self.has(node, RDF.type, NK.Quantity):
+            shown = self.value(node, NK.valueAsPrinted)
+            unit = self.value(node, NK.unitAsPrinted) or self.value(self.value(node, NK.unit), RDFS.label)
             return " ".join(str(x) for x in (shown, unit) if x is not None)
         for graph in (g, ont):
             value = graph.value(node, RDFS.label)
@@ -220,7 +250,7 @@ class Compiler:
         starts: list[tuple[int, URIRef]] = []
         cursor = 0
         for sec in sections:
-            heading = g.value(sec, NK.heading)
+            heading = self.value(sec, NK.heading)
             if heading is None:
                 continue
             found = None
@@ -236,9 +266,9 @@ class Compiler:
             cursor = found.end
 
         def depth(sec: URIRef) -> int:
-            d, parent = 0, g.value(sec, DCTERMS.isPartOf)
-            while parent is not None and (parent, RDF.type, NK.Section) in g:
-                d, parent = d + 1, g.value(parent, DCTERMS.isPartOf)
+            d, parent = 0, self.value(sec, DCTERMS.isPartOf)
+            while parent is not None and self.has(parent, RDF.type, NK.Section):
+                d, parent = d + 1, self.value(parent, DCTERMS.isPartOf)
                 if d > len(sections):
                     path, line, column = self.where_in(sec, "dcterms:isPartOf")
                     raise DataError(f"section {local(sec)} is part of itself (a loop of dcterms:isPartOf)", path=path, line=line, column=column, hint="a section is part of its parent section or of the chapter: fix dcterms:isPartOf")
@@ -253,10 +283,10 @@ class Compiler:
                     end = later_start
                     break
             self.sections.append((start, end, sec))
-            path, parent = [self.label(sec)], g.value(sec, DCTERMS.isPartOf)
-            while parent is not None and (parent, RDF.type, NK.Section) in g:
+            path, parent = [self.label(sec)], self.value(sec, DCTERMS.isPartOf)
+            while parent is not None and self.has(parent, RDF.type, NK.Section):
                 path.insert(0, self.label(parent))
-                parent = g.value(parent, DCTERMS.isPartOf)
+                parent = self.value(parent, DCTERMS.isPartOf)
             g.add((sec, NK.sectionPath, Literal(" > ".join(path))))
             while end > start and text.raw[end - 1].isspace():
                 end -= 1
@@ -270,6 +300,8 @@ class Compiler:
         spans = self.text.find(quote)
         if len(spans) == 1 and occurrence in (None, 1):
             return spans[0]
+        if spans and occurrence is not None and 1 <= occurrence <= len(spans):
+            return spans[occurrence - 1]  # the common case with nk:occurrence: no need to find the line
         path, line, column = self.where_in(owner, prop)
         if not spans:
             near, near_line, ratio = self.text.nearest(quote)
@@ -297,10 +329,10 @@ class Compiler:
     def anchor_claims(self) -> None:
         g = self.g
         for claim in sorted(g.subjects(RDF.type, NK.Claim)):
-            quote = g.value(claim, NK.quote)
+            quote = self.value(claim, NK.quote)
             if quote is None:
                 continue  # SHACL reports the missing quote
-            occ = g.value(claim, NK.occurrence)
+            occ = self.value(claim, NK.occurrence)
             span = self.locate_quote(claim, str(quote), self.integer(claim, NK.occurrence, 0) if occ is not None else None)
             self.anchor(claim, span)
             g.add((claim, NK.statedIn, CHAPTER))
@@ -311,7 +343,7 @@ class Compiler:
     def anchor_references(self) -> None:
         g = self.g
         for ref in sorted(g.subjects(NK.entryText, None)):
-            span = self.locate_quote(ref, str(g.value(ref, NK.entryText)), None, what="entry text")
+            span = self.locate_quote(ref, str(self.value(ref, NK.entryText)), None, what="entry text")
             self.anchor(ref, span)
             section = self.section_at(span.start)
             if section is not None:
@@ -321,7 +353,7 @@ class Compiler:
         g = self.g
         references = set(g.subjects(RDF.type, NK.Reference))
         for claim, cit in sorted(g.subject_objects(NK.citation)):
-            ref = g.value(cit, CITO.hasCitedEntity)
+            ref = self.value(cit, CITO.hasCitedEntity)
             if ref not in references:
                 path, line, column = self.where_in(claim, "nkd:" + local(ref)) if ref is not None else (*self.where(claim), None)
                 close = difflib.get_close_matches(local(ref) if ref else "", [local(r) for r in references], n=3)
@@ -344,26 +376,26 @@ class Compiler:
                 g.add((hop, RDF.type, NK.ReportingHop))
             first = min(self.integer(h, NK.position, 1, owner=claim) for h in hops)
             for hop in hops:
-                if self.integer(hop, NK.position, 1, owner=claim) == first and g.value(hop, NK.agent) is not None:
-                    g.add((claim, PROV.wasAttributedTo, g.value(hop, NK.agent)))
+                if self.integer(hop, NK.position, 1, owner=claim) == first and self.value(hop, NK.agent) is not None:
+                    g.add((claim, PROV.wasAttributedTo, self.value(hop, NK.agent)))
 
     def conflicts(self) -> None:
         g = self.g
         for a, b in list(g.subject_objects(NK.conflictsWith)):
             g.add((b, NK.conflictsWith, a))
         for claim in g.subjects(RDF.type, NK.Claim):
-            disputed = (claim, NK.conflictsWith, None) in g
+            disputed = self.value(claim, NK.conflictsWith) is not None
             g.add((claim, NK.disputed, Literal(disputed)))
 
     def quantities(self) -> None:
         g, data = self.g, self.g
         for q in sorted(g.subjects(RDF.type, NK.Quantity)):
-            unit = data.value(q, NK.unit)
-            factor = data.value(unit, NK.conversionFactor) if unit is not None else None
-            canonical = data.value(unit, NK.canonicalUnit) if unit is not None else None
+            unit = self.value(q, NK.unit)
+            factor = self.value(unit, NK.conversionFactor) if unit is not None else None
+            canonical = self.value(unit, NK.canonicalUnit) if unit is not None else None
             if canonical is not None:
                 g.add((q, NK.canonicalUnit, canonical))
-            value = data.value(q, NK.numericValue)
+            value = self.value(q, NK.numericValue)
             if value is None or factor is None:
                 continue
             try:
@@ -376,7 +408,7 @@ class Compiler:
         g, text = self.g, self.text
         for entity in sorted(set(g.subjects(SKOS.altLabel, None))):
             spellings = {str(n) for n in g.objects(entity, SKOS.altLabel)}
-            label = g.value(entity, RDFS.label)
+            label = self.value(entity, RDFS.label)
             found: list[tuple[Span, str]] = []
             for spelling in sorted(spellings):
                 spans = text.find_words(spelling)
@@ -406,12 +438,12 @@ class Compiler:
     def statements(self) -> None:
         g = self.g
         for claim in sorted(g.subjects(RDF.type, NK.Claim)):
-            s, p, o = (g.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+            s, p, o = (self.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
             if s is None or p is None or o is None:
                 continue
             words = f"{self.label(s)} — {self.label(p)} — {self.label(o)}"
-            date = g.value(claim, NK.date)
-            start, end = g.value(claim, NK.startDate), g.value(claim, NK.endDate)
+            date = self.value(claim, NK.date)
+            start, end = self.value(claim, NK.startDate), self.value(claim, NK.endDate)
             if date is not None:
                 words += f" ({date})"
             elif start is not None or end is not None:
@@ -421,9 +453,9 @@ class Compiler:
     def truthy(self) -> None:
         g = self.g
         for claim in sorted(g.subjects(RDF.type, NK.Claim)):
-            if g.value(claim, NK.disputed) == Literal(True) or g.value(claim, NK.modality) not in FACTUAL:
+            if self.value(claim, NK.disputed) == Literal(True) or self.value(claim, NK.modality) not in FACTUAL:
                 continue
-            s, p, o = (g.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+            s, p, o = (self.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
             if s is not None and p is not None and o is not None:
                 g.add((s, p, o))
 

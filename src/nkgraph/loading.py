@@ -45,9 +45,25 @@ _SYNTAX_HINTS = (
 )
 
 
-def _term(term: object, scope: str) -> URIRef | BNode | Literal:
+def _term(term: object, scope: str, terms: dict | None = None) -> URIRef | BNode | Literal:
+    """The rdflib term for an Oxigraph term; with ``terms``, equal IRIs and literals are one object.
+
+    Sharing objects makes every later dictionary lookup on them an identity hit (rdflib's ``__eq__``
+    is Python code) and saves building the same term again.
+    """
+    if terms is not None:
+        key = term if not isinstance(term, ox.BlankNode) else None
+        if key is not None:
+            found = terms.get(key)
+            if found is None:
+                found = terms[key] = _new_term(term, scope, terms)
+            return found
+    return _new_term(term, scope, terms)
+
+
+def _new_term(term: object, scope: str, terms: dict | None = None) -> URIRef | BNode | Literal:
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return _iri(term.value, terms)
     if isinstance(term, ox.BlankNode):
         return BNode(f"{scope}{term.value}")
     assert isinstance(term, ox.Literal)
@@ -59,8 +75,35 @@ def _term(term: object, scope: str) -> URIRef | BNode | Literal:
     if datatype == _XSD_DECIMAL and "." not in term.value and term.value.lstrip("+-").isdigit():
         # "51"^^xsd:decimal and 51.0 are the same value; Turtle writes decimals with a point, so
         # give the lexical form one too and the Turtle and N-Triples outputs hold the same terms
-        return Literal(term.value + ".0", datatype=URIRef(datatype))
-    return Literal(term.value, datatype=URIRef(datatype))
+        return Literal(term.value + ".0", datatype=_iri(datatype, terms))
+    return Literal(term.value, datatype=_iri(datatype, terms))
+
+
+def _iri(value: str, terms: dict | None) -> URIRef:
+    if terms is None:
+        return URIRef(value)
+    found = terms.get(value)
+    if found is None:
+        found = terms[value] = URIRef(value)
+    return found
+
+
+def shared_terms() -> dict:
+    """A table for :func:`_term` seeded with the namespace constants the compiler uses (the same objects)."""
+    from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+
+    from nkgraph.namespace import CITO, NK, OA
+
+    terms: dict = {}
+    for ns in (NK, RDF, RDFS, XSD, OWL, SKOS, DCTERMS, PROV, CITO, OA):
+        for name in getattr(ns, "__annotations__", {}):
+            try:
+                iri = getattr(ns, name)
+            except AttributeError:
+                continue
+            if isinstance(iri, URIRef):
+                terms[str(iri)] = iri
+    return terms
 
 
 def _syntax_error(path: Path, err: SyntaxError, data: bytes) -> DataError:
@@ -112,7 +155,7 @@ def read_triples(path: Path) -> list[tuple]:
     return _parse(path)[0]
 
 
-def _parse(path: Path) -> tuple[list[tuple], dict[str, str]]:
+def _parse(path: Path, terms: dict | None = None) -> tuple[list[tuple], dict[str, str]]:
     """The triples of one Turtle file and the prefixes it declares; raise :class:`DataError` on bad input."""
     try:
         data = path.read_bytes()
@@ -137,7 +180,7 @@ def _parse(path: Path) -> tuple[list[tuple], dict[str, str]]:
     scope = f"f{zlib.crc32(str(path).encode()):08x}x"
     parser = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
     try:
-        triples = [(_term(q.subject, scope), _term(q.predicate, scope), _term(q.object, scope)) for q in parser]
+        triples = [(_term(q.subject, scope, terms), _term(q.predicate, scope, terms), _term(q.object, scope, terms)) for q in parser]
     except SyntaxError as err:
         raise _syntax_error(path, err, data) from None
     return triples, dict(getattr(parser, "prefixes", {}) or {})
@@ -264,13 +307,14 @@ def load_sources(root: Path | None = None):
     for folder in (ont_dir, data_dir or ont_dir.parent / "data"):
         if not folder.is_dir():
             raise DataError(f"not an nkgraph project: there is no {folder.name}/ folder", path=folder, hint="point --root (or NKGRAPH_HOME) at a checkout holding ontology/ and data/")
+    terms = shared_terms()
     ontology = Graph()
     for path in sorted(ont_dir.glob("*.ttl")):
-        for t in _read_checked(path):
+        for t in _read_checked(path, terms):
             ontology.add(t)
     shapes = Graph()
     for path in sorted((ont_dir / "shapes").glob("*.ttl")):
-        triples = _read_checked(path)
+        triples = _read_checked(path, terms)
         check_shapes(path, triples)
         for t in triples:
             shapes.add(t)
@@ -279,7 +323,7 @@ def load_sources(root: Path | None = None):
     origin: dict = {}
     authored: list[tuple] = []
     for path in files:
-        triples = _read_checked(path)
+        triples = _read_checked(path, terms)
         per_file.append((path, triples))
         for s, _, _ in triples:
             if not isinstance(s, BNode):
@@ -301,9 +345,9 @@ def load_sources(root: Path | None = None):
     return Sources(data=data, ontology=ontology, shapes=shapes, text=text, origin=origin, files=files)
 
 
-def _read_checked(path: Path) -> list[tuple]:
+def _read_checked(path: Path, terms: dict | None = None) -> list[tuple]:
     """The triples of one file, after checking its namespaces."""
-    triples, prefixes = _parse(path)
+    triples, prefixes = _parse(path, terms)
     _check_namespaces(path, prefixes, triples)
     return triples
 

@@ -17,10 +17,12 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-
-import pyoxigraph as ox
+from typing import TYPE_CHECKING
 
 from nkgraph.errors import BuildMissing
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 STORE_DIR = "store"
 STAMP = "SOURCE"
@@ -29,6 +31,8 @@ GRAPH_NT = "nkgraph.nt"
 
 def stage_store(out_dir: Path, nt_text: str) -> Path:
     """Load ``nt_text`` (the build's N-Triples) into a fresh store in a hidden folder of ``out_dir``."""
+    import pyoxigraph as ox
+
     tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=out_dir))
     try:
         store = ox.Store(str(tmp / "db"))
@@ -101,6 +105,8 @@ def open_built(graph_file: Path) -> ox.Store:
 
     ``graph_file`` is ``OUT/nkgraph.nt`` (or any N-Triples/Turtle file).
     """
+    import pyoxigraph as ox
+
     if not graph_file.exists():
         raise BuildMissing(f"no built graph at {graph_file}", path=graph_file, hint="run 'nkgraph build' first (or pass --graph)")
     folder = store_matches(graph_file)
