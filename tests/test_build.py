@@ -119,6 +119,69 @@ def test_build_without_fork_gives_the_same_bytes(built, tmp_path, monkeypatch):
         assert (tmp_path / "inline" / name).read_bytes() == (built.out_dir / name).read_bytes(), name
 
 
+def test_a_failing_writer_process_is_replaced_by_inline_work(built, tmp_path, monkeypatch):
+    """If a forked writer dies, the build does its job itself: the same bytes, a matching store."""
+    import os
+
+    from nkgraph import pipeline
+    from nkgraph.store import store_matches
+
+    parent, real = os.getpid(), pipeline._turtle_bytes
+
+    def dies_in_the_child(graph):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(graph)
+
+    monkeypatch.setattr(pipeline, "_turtle_bytes", dies_in_the_child)
+    out = tmp_path / "out"
+    build(out, use_cache=False)
+    for name in ("nkgraph.ttl", "nkgraph.nt", "manifest.json"):
+        assert (out / name).read_bytes() == (built.out_dir / name).read_bytes(), name
+    assert store_matches(out / "nkgraph.nt") is not None
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "inline"])
+def test_a_store_that_cannot_be_written_stops_the_build_and_changes_nothing(built, tmp_path, monkeypatch, fork):
+    import os
+    import shutil
+
+    from nkgraph import store
+    from nkgraph.errors import OutputError
+
+    out = tmp_path / "out"
+    shutil.copytree(built.out_dir, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def full(folder, nt):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "fill_store", full)
+    if not fork:
+        monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError("no fork here")))
+    with pytest.raises(OutputError, match="No space left"):
+        build(out, use_cache=False)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_build_after_other_stores_were_opened_does_not_hang(built, tmp_path):
+    """RocksDB's threads do not survive fork: a process that used a store before still builds."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, pyoxigraph as ox; from pathlib import Path; from nkgraph.pipeline import build; from nkgraph.store import store_matches; "
+        f"s = ox.Store({str(tmp_path / 'other')!r}); s.bulk_load(b'<http://e/a> <http://e/p> <http://e/b> .', format=ox.RdfFormat.N_TRIPLES); s.flush(); "
+        "assert len(os.listdir('/proc/self/task')) > 1 or not os.path.isdir('/proc/self/task'); "
+        f"build(Path({str(tmp_path / 'out')!r}), use_cache=False); print(store_matches(Path({str(tmp_path / 'out' / 'nkgraph.nt')!r})) is not None)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.split() == ["True"], done.stdout + done.stderr
+    assert (tmp_path / "out" / "nkgraph.nt").read_bytes() == (built.out_dir / "nkgraph.nt").read_bytes()
+
+
 def test_noop_rebuild_imports_nothing_heavy(built, tmp_path):
     import subprocess
     import sys
@@ -132,3 +195,49 @@ def test_noop_rebuild_imports_nothing_heavy(built, tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "[]"], done.stdout + done.stderr
+
+
+def _memory_state(graph):
+    store = graph.store
+    names = ("spo", "pos", "osp", "contextTriples", "tripleContexts", "defaultContexts")
+    state = {n: getattr(store, f"_Memory__{n}") for n in names}
+    state["contexts"] = {c.identifier for c in getattr(store, "_Memory__all_contexts")}
+    return state
+
+
+def test_fast_adder_leaves_the_store_exactly_as_graph_add_does():
+    from rdflib import Graph, Literal, URIRef
+
+    from nkgraph.triples import adder
+
+    e = "http://example.org/"
+    triples = [(URIRef(e + f"s{i % 7}"), URIRef(e + f"p{i % 3}"), Literal(i % 11) if i % 2 else URIRef(e + f"o{i % 5}")) for i in range(200)]
+    for preloaded in (0, 1, 30):  # an empty graph, and graphs already holding triples added by rdflib
+        reference, fast = Graph(identifier=URIRef(e + "g")), Graph(identifier=URIRef(e + "g"))
+        for t in triples[:preloaded]:
+            reference.add(t)
+            fast.add(t)
+        add = adder(fast)
+        for t in triples[preloaded:] + triples[:50]:  # with repeats
+            reference.add(t)
+            add(t)
+        assert _memory_state(fast) == _memory_state(reference)
+        assert len(fast) == len(reference) and set(fast) == set(reference)
+        assert set(fast.subjects(None, Literal(3))) == set(reference.subjects(None, Literal(3)))
+
+
+def test_fast_adder_steps_aside_when_rdflib_must_do_the_work():
+    from rdflib import Graph, URIRef
+    from rdflib.events import Event
+
+    from nkgraph.triples import adder
+
+    listened = Graph()
+    listened.store.dispatcher.subscribe(Event, lambda event: None)  # someone watches the adds
+    assert adder(listened) == listened.add
+    shared = Graph()  # a store holding another graph's triples too
+    other = Graph(shared.store, identifier=URIRef("http://e/other"))
+    other.add((URIRef("http://e/a"), URIRef("http://e/p"), URIRef("http://e/b")))
+    assert adder(shared) == shared.add
+    plain = Graph()
+    assert adder(plain) != plain.add

@@ -27,12 +27,18 @@ from rdflib.term import Node
 from nkgraph.errors import DataError, QuoteError, VocabularyError
 from nkgraph.namespace import CITO, NK, NKD, OA
 from nkgraph.source import SourceText, Span
+from nkgraph.triples import adder
 
 #: Modalities whose undisputed claims become plain ("truthy") triples.
 FACTUAL = frozenset({NK.Asserted, NK.Reported, NK.Estimated, NK.Approximate})
 CHAPTER = NKD["usgs-myb-2007-north-korea"]
 SOURCE_NODE = NKD["source-text"]
 _CONTEXT = 32
+# the terms of a text anchor, looked up once (an rdflib namespace attribute costs ~2 µs)
+_TYPE, _TEXT_ANCHOR, _PAGE, _START_LINE, _END_LINE = RDF.type, NK.textAnchor, NK.page, NK.startLine, NK.endLine
+_SPECIFIC_RESOURCE, _HAS_SOURCE, _HAS_SELECTOR, _POSITION_SELECTOR = OA.SpecificResource, OA.hasSource, OA.hasSelector, OA.TextPositionSelector
+_START, _END, _QUOTE_SELECTOR, _EXACT, _PREFIX, _SUFFIX = OA.start, OA.end, OA.TextQuoteSelector, OA.exact, OA.prefix, OA.suffix
+_NON_NEGATIVE, _POSITIVE = XSD.nonNegativeInteger, XSD.positiveInteger
 
 
 @dataclass
@@ -146,6 +152,8 @@ class Compiler:
         self.text = sources.text
         self.g = sources.data  # compiled in place: the authored graph is not needed afterwards
         self.value, self.has = _readers(self.g)
+        self.add = adder(self.g)  # graph.add, minus rdflib's per-call bookkeeping
+        self._numbers: dict[tuple[int, URIRef], Literal] = {}
         self.sections: list[tuple[int, int, URIRef]] = []  # (start, end, section) by start
 
     # -- helpers ---------------------------------------------------------------------------
@@ -198,29 +206,37 @@ class Compiler:
         return local(node)
 
     def anchor(self, owner: URIRef, span: Span, *, quote_selector: bool = True) -> None:
-        g = self.g
+        add, text, number = self.add, self.text, self.number
         anchor = URIRef(f"{owner}_anchor")
         pos = URIRef(f"{owner}_position-selector")
-        g.add((owner, NK.textAnchor, anchor))
-        g.add((anchor, RDF.type, OA.SpecificResource))
-        g.add((anchor, OA.hasSource, SOURCE_NODE))
-        g.add((anchor, OA.hasSelector, pos))
-        g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-        g.add((pos, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+        add((owner, _TEXT_ANCHOR, anchor))
+        add((anchor, _TYPE, _SPECIFIC_RESOURCE))
+        add((anchor, _HAS_SOURCE, SOURCE_NODE))
+        add((anchor, _HAS_SELECTOR, pos))
+        add((pos, _TYPE, _POSITION_SELECTOR))
+        add((pos, _START, number(span.start, _NON_NEGATIVE)))
+        add((pos, _END, number(span.end, _NON_NEGATIVE)))
         if quote_selector:
             qs = URIRef(f"{owner}_quote-selector")
-            prefix, suffix = self.text.context(span, _CONTEXT)
-            g.add((anchor, OA.hasSelector, qs))
-            g.add((qs, RDF.type, OA.TextQuoteSelector))
-            g.add((qs, OA.exact, Literal(self.text.raw[span.start : span.end])))
-            g.add((qs, OA.prefix, Literal(prefix)))
-            g.add((qs, OA.suffix, Literal(suffix)))
-        g.add((owner, NK.startLine, Literal(self.text.line_of(span.start), datatype=XSD.positiveInteger)))
-        g.add((owner, NK.endLine, Literal(self.text.line_of(span.end - 1), datatype=XSD.positiveInteger)))
-        page = self.text.page_of(span.start)
+            prefix, suffix = text.context(span, _CONTEXT)
+            add((anchor, _HAS_SELECTOR, qs))
+            add((qs, _TYPE, _QUOTE_SELECTOR))
+            add((qs, _EXACT, Literal(text.raw[span.start : span.end])))
+            add((qs, _PREFIX, Literal(prefix)))
+            add((qs, _SUFFIX, Literal(suffix)))
+        add((owner, _START_LINE, number(text.line_of(span.start), _POSITIVE)))
+        add((owner, _END_LINE, number(text.line_of(span.end - 1), _POSITIVE)))
+        page = text.page_of(span.start)
         if page:
-            g.add((owner, NK.page, Literal(page)))
+            add((owner, _PAGE, Literal(page)))
+
+    def number(self, n: int, datatype: URIRef) -> Literal:
+        """``Literal(n, datatype=datatype)``, one object per value (line numbers repeat)."""
+        key = (n, datatype)
+        found = self._numbers.get(key)
+        if found is None:
+            found = self._numbers[key] = Literal(n, datatype=datatype)
+        return found
 
     def section_at(self, offset: int) -> URIRef | None:
         best = None
@@ -287,7 +303,7 @@ class Compiler:
             while parent is not None and self.has(parent, RDF.type, NK.Section):
                 path.insert(0, self.label(parent))
                 parent = self.value(parent, DCTERMS.isPartOf)
-            g.add((sec, NK.sectionPath, Literal(" > ".join(path))))
+            self.add((sec, NK.sectionPath, Literal(" > ".join(path))))
             while end > start and text.raw[end - 1].isspace():
                 end -= 1
             self.anchor(sec, Span(start, end), quote_selector=False)
@@ -335,10 +351,10 @@ class Compiler:
             occ = self.value(claim, NK.occurrence)
             span = self.locate_quote(claim, str(quote), self.integer(claim, NK.occurrence, 0) if occ is not None else None)
             self.anchor(claim, span)
-            g.add((claim, NK.statedIn, CHAPTER))
+            self.add((claim, NK.statedIn, CHAPTER))
             section = self.section_at(span.start)
             if section is not None:
-                g.add((claim, NK.inSection, section))
+                self.add((claim, NK.inSection, section))
 
     def anchor_references(self) -> None:
         g = self.g
@@ -347,7 +363,7 @@ class Compiler:
             self.anchor(ref, span)
             section = self.section_at(span.start)
             if section is not None:
-                g.add((ref, NK.inSection, section))
+                self.add((ref, NK.inSection, section))
 
     def citations(self) -> None:
         g = self.g
@@ -364,28 +380,28 @@ class Compiler:
                     column=column,
                     hint=(f"did you mean {', '.join('nkd:' + c for c in close)}?" if close else "add the reference to data/references.ttl"),
                 )
-            g.add((cit, RDF.type, CITO.Citation))
-            g.add((cit, CITO.hasCitingEntity, claim))
-            g.add((claim, CITO.citesAsEvidence, ref))
+            self.add((cit, RDF.type, CITO.Citation))
+            self.add((cit, CITO.hasCitingEntity, claim))
+            self.add((claim, CITO.citesAsEvidence, ref))
 
     def attributions(self) -> None:
         g = self.g
         for claim in sorted(set(g.subjects(NK.attribution, None))):
             hops = list(g.objects(claim, NK.attribution))
             for hop in hops:
-                g.add((hop, RDF.type, NK.ReportingHop))
+                self.add((hop, RDF.type, NK.ReportingHop))
             first = min(self.integer(h, NK.position, 1, owner=claim) for h in hops)
             for hop in hops:
                 if self.integer(hop, NK.position, 1, owner=claim) == first and self.value(hop, NK.agent) is not None:
-                    g.add((claim, PROV.wasAttributedTo, self.value(hop, NK.agent)))
+                    self.add((claim, PROV.wasAttributedTo, self.value(hop, NK.agent)))
 
     def conflicts(self) -> None:
         g = self.g
         for a, b in list(g.subject_objects(NK.conflictsWith)):
-            g.add((b, NK.conflictsWith, a))
+            self.add((b, NK.conflictsWith, a))
         for claim in g.subjects(RDF.type, NK.Claim):
             disputed = self.value(claim, NK.conflictsWith) is not None
-            g.add((claim, NK.disputed, Literal(disputed)))
+            self.add((claim, NK.disputed, Literal(disputed)))
 
     def quantities(self) -> None:
         g, data = self.g, self.g
@@ -394,7 +410,7 @@ class Compiler:
             factor = self.value(unit, NK.conversionFactor) if unit is not None else None
             canonical = self.value(unit, NK.canonicalUnit) if unit is not None else None
             if canonical is not None:
-                g.add((q, NK.canonicalUnit, canonical))
+                self.add((q, NK.canonicalUnit, canonical))
             value = self.value(q, NK.numericValue)
             if value is None or factor is None:
                 continue
@@ -402,7 +418,7 @@ class Compiler:
                 number = Decimal(str(value)) * Decimal(str(factor))
             except InvalidOperation:
                 continue  # SHACL reports the ill-typed value
-            g.add((q, NK.canonicalValue, decimal_literal(number)))
+            self.add((q, NK.canonicalValue, decimal_literal(number)))
 
     def attestations(self) -> None:
         g, text = self.g, self.text
@@ -427,13 +443,13 @@ class Compiler:
                 kept.append((span, spelling))
             for i, (span, spelling) in enumerate(kept, 1):
                 node = URIRef(f"{entity}_name-{i}")
-                g.add((node, RDF.type, NK.NameAttestation))
-                g.add((node, NK.attests, entity))
-                g.add((node, NK.spelling, Literal(spelling)))
+                self.add((node, RDF.type, NK.NameAttestation))
+                self.add((node, NK.attests, entity))
+                self.add((node, NK.spelling, Literal(spelling)))
                 self.anchor(node, span, quote_selector=False)
                 section = self.section_at(span.start)
                 if section is not None:
-                    g.add((node, NK.inSection, section))
+                    self.add((node, NK.inSection, section))
 
     def statements(self) -> None:
         g = self.g
@@ -448,7 +464,7 @@ class Compiler:
                 words += f" ({date})"
             elif start is not None or end is not None:
                 words += f" ({start or '…'} to {end or '…'})"
-            g.add((claim, NK.statement, Literal(words)))
+            self.add((claim, NK.statement, Literal(words)))
 
     def truthy(self) -> None:
         g = self.g
@@ -457,10 +473,10 @@ class Compiler:
                 continue
             s, p, o = (self.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
             if s is not None and p is not None and o is not None:
-                g.add((s, p, o))
+                self.add((s, p, o))
 
     def source_node(self) -> None:
-        self.g.add((SOURCE_NODE, NK.sha256, Literal(self.text.sha256)))
+        self.add((SOURCE_NODE, NK.sha256, Literal(self.text.sha256)))
 
     def run(self) -> Graph:
         self.check_vocabulary()

@@ -51,13 +51,11 @@ def _term(term: object, scope: str, terms: dict | None = None) -> URIRef | BNode
     Sharing objects makes every later dictionary lookup on them an identity hit (rdflib's ``__eq__``
     is Python code) and saves building the same term again.
     """
-    if terms is not None:
-        key = term if not isinstance(term, ox.BlankNode) else None
-        if key is not None:
-            found = terms.get(key)
-            if found is None:
-                found = terms[key] = _new_term(term, scope, terms)
-            return found
+    if terms is not None and type(term) is not ox.BlankNode:
+        found = terms.get(term)
+        if found is None:
+            found = terms[term] = _new_term(term, scope, terms)
+        return found
     return _new_term(term, scope, terms)
 
 
@@ -239,10 +237,11 @@ def _check_labels(per_file: list[tuple[Path, list[tuple]]]) -> None:
     from rdflib.namespace import RDFS
 
     seen: dict[object, tuple[str, Path]] = {}
+    label_iri = str(RDFS.label)
     for path, triples in per_file:
         for s, p, label in triples:
-            if p != RDFS.label or isinstance(s, BNode):
-                continue
+            if not str.__eq__(p, label_iri) or type(p) is not URIRef or isinstance(s, BNode):
+                continue  # (str.__eq__: rdflib's own __eq__ is Python code, and this runs for every triple)
             if s in seen and seen[s][0] != str(label):
                 first_label, first_path = seen[s]
                 first_line = _first_line(first_path, s)
@@ -301,6 +300,7 @@ def load_sources(root: Path | None = None):
     from nkgraph.shapecheck import check_shapes
     from nkgraph.skolem import skolemize_triples
     from nkgraph.source import SourceText
+    from nkgraph.triples import adder
 
     data_dir = root / "data" if root else None
     ont_dir = root / "ontology" if root else ONTOLOGY_DIR
@@ -309,15 +309,17 @@ def load_sources(root: Path | None = None):
             raise DataError(f"not an nkgraph project: there is no {folder.name}/ folder", path=folder, hint="point --root (or NKGRAPH_HOME) at a checkout holding ontology/ and data/")
     terms = shared_terms()
     ontology = Graph()
+    add = adder(ontology)
     for path in sorted(ont_dir.glob("*.ttl")):
         for t in _read_checked(path, terms):
-            ontology.add(t)
+            add(t)
     shapes = Graph()
+    add = adder(shapes)
     for path in sorted((ont_dir / "shapes").glob("*.ttl")):
         triples = _read_checked(path, terms)
         check_shapes(path, triples)
         for t in triples:
-            shapes.add(t)
+            add(t)
     files = data_files(data_dir)
     per_file: list[tuple[Path, list[tuple]]] = []
     origin: dict = {}
@@ -338,8 +340,9 @@ def load_sources(root: Path | None = None):
     except UnicodeDecodeError as err:
         raise DataError(f"the source text is not UTF-8 (byte 0x{err.object[err.start]:02x} at offset {err.start})", path=text_path, hint="restore data/source/ from git (git checkout -- data/source)") from None
     data = Graph()
+    add = adder(data)
     for t in skolemize_triples(authored):
-        data.add(t)
+        add(t)
     for prefix, ns in _prefixes():
         data.bind(prefix, ns, override=True)
     return Sources(data=data, ontology=ontology, shapes=shapes, text=text, origin=origin, files=files)

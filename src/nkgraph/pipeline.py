@@ -6,12 +6,15 @@ Oxigraph store that queries open read-only) into the output folder. Files are fi
 their targets and moved into place only when every step has succeeded, so a failed build leaves the
 previous output intact.
 
-Speed (the real graph builds in ~2 s; ``timings`` has each stage): terms are read once, the
-N-Triples are written by :func:`nkgraph.serialize.ntriples` and stored once (the store staged in the
-output folder also serves the SHACL-SPARQL constraints), SHACL runs on the fast engine
-(:mod:`nkgraph.shacl_engine`), and the Turtle is written by a forked process on the other core
-meanwhile. Nothing heavy (rdflib, pyoxigraph, pySHACL) is imported before the build knows it has
-work to do, so a no-op rebuild costs only the fingerprint.
+Speed (a clean build of the real graph takes ~1.5 CPU seconds in this process; ``timings`` has
+each stage): terms are read once and added to the graph without rdflib's per-triple bookkeeping
+(:func:`nkgraph.triples.adder`); right after compiling, a forked process writes the Turtle; the
+N-Triples are written by :func:`nkgraph.serialize.ntriples`, and a second forked process stages the
+on-disk store from them, while this one validates with the fast SHACL engine
+(:mod:`nkgraph.shacl_engine`; its SPARQL constraints run on an in-memory store of the same
+N-Triples, two of them natively). Without fork both are done here, after validation. Nothing heavy
+(rdflib, pyoxigraph, pySHACL) is imported before the build knows it has work to do, so a no-op
+rebuild costs only the fingerprint.
 
 Caches (off with ``use_cache=False`` or ``NKGRAPH_NO_CACHE=1``; see :mod:`nkgraph.cache`): when
 the fingerprint of every input (data, ontology, shapes, code, library versions) equals the one in
@@ -186,6 +189,11 @@ def build(
         return _build(out_dir, progress=progress, write=write, root=root, use_cache=use_cache)
     finally:
         if collecting:
+            # Move the build's objects to the oldest generation without a collection: re-enabled, the
+            # collector would otherwise scan all ~10^6 of them at the next allocation (0.3-0.5 s, in
+            # which a Ctrl-C after the outputs were written would be reported as "nothing changed").
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -222,6 +230,7 @@ def _build(out_dir: Path, *, progress: Progress | None, write: bool, root: Path 
     from nkgraph.compile import compile_graph
     from nkgraph.loading import load_sources
     from nkgraph.serialize import ntriples
+    from nkgraph.triples import adder, all_triples
     from nkgraph.validation import validate_graph
 
     say("loading ontology, shapes and data")
@@ -230,53 +239,66 @@ def _build(out_dir: Path, *, progress: Progress | None, write: bool, root: Path 
     t = time.perf_counter()
     say("anchoring quotes and computing provenance")
     graph = compile_graph(sources)
-    graph += sources.ontology
+    add = adder(graph)
+    for triple in all_triples(sources.ontology):  # graph += ontology, without rdflib's per-triple bookkeeping
+        add(triple)
     timings["compile"] = time.perf_counter() - t
-    t = time.perf_counter()
-    nt = ntriples(graph)  # the output, the content key of the validation cache and the store's content
-    timings["ntriples"] = time.perf_counter() - t
-    turtle_job = _Forked(graph) if write else None  # the Turtle is written on the other core meanwhile
+    jobs: list[_Forked] = []
     staged: Path | None = None
+    written = False
     try:
-        store = None
+        if write:  # the Turtle and the on-disk store are written by forked processes meanwhile
+            jobs.append(_Forked(lambda: _turtle_bytes(graph)))
+        t = time.perf_counter()
+        nt = ntriples(graph)  # the output, the content key of the validation cache and the store's content
+        timings["ntriples"] = time.perf_counter() - t
+        nt_sha = _sha(nt)
         if write:
-            t = time.perf_counter()
-            staged = _stage_store(out_dir, nt)  # everything is written before anything is replaced
-            store = _open_staged(staged)
-            timings["store"] = time.perf_counter() - t
+            staged = _new_staged(out_dir)
+            folder = staged
+            jobs.append(_Forked(lambda: _fill_staged(folder, nt), native=True))
         t = time.perf_counter()
         say("validating against the SHACL shapes")
         from nkgraph.cache import ValidationCache
 
-        report = validate_graph(graph, sources.shapes, sources.ontology, cache=ValidationCache() if caching else None, data_digest=_sha(nt), store=store)
-        del store  # the staged store is moved into place below: no handle may stay open on it
+        report = validate_graph(graph, sources.shapes, sources.ontology, cache=ValidationCache() if caching else None, data_digest=nt_sha, store=lambda: _memory_store(nt))
         timings["validate"] = time.perf_counter() - t
         counts, classes = _count(graph)
         result = BuildResult(graph, report=report, counts=counts, classes=classes, timings=timings, out_dir=out_dir)
         if not report.conforms:
             raise ValidationFailed(report.text, hint="fix the data (or the shapes); the previous build was left as it was")
         if write:
-            assert turtle_job is not None and staged is not None
+            assert staged is not None
             t = time.perf_counter()
             say("writing outputs")
-            ttl = turtle_job.result()
-            timings["turtle"] = time.perf_counter() - t  # the wait for the forked writer (or the writing, without fork)
+            data = jobs[0].result()  # the Turtle first: its child blocks until its pipe is read
+            ttl = (data if data is not None else _turtle_bytes(graph)).decode("utf-8")
+            error = jobs[1].result()
+            if error is None:  # no fork, or the child failed: write it here
+                error = _fill_staged(staged, nt)
+            if error:
+                raise _store_error(error.decode("utf-8", "replace"), out_dir)
+            timings["turtle+store"] = time.perf_counter() - t  # the wait for the forked writer (or the writing, without fork)
             t = time.perf_counter()
             manifest = {
                 "counts": counts,
                 "classes": classes,
                 "fingerprint": fingerprint,
-                "outputs": {GRAPH_TTL: _sha(ttl), GRAPH_NT: _sha(nt)},
+                "outputs": {GRAPH_TTL: _sha(ttl), GRAPH_NT: nt_sha},
                 "inputs": {p.relative_to(base).as_posix() if p.is_relative_to(base) else str(p): _sha(p.read_bytes()) for p in sources.files},
                 "source_text_sha256": sources.text.sha256,
             }
             text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-            folder = staged
-            _write_atomically(out_dir, {GRAPH_TTL: ttl, GRAPH_NT: nt, MANIFEST: text}, before_manifest=lambda: _commit_store(folder, out_dir, manifest["outputs"][GRAPH_NT]))
+            _write_atomically(out_dir, {GRAPH_TTL: ttl, GRAPH_NT: nt, MANIFEST: text}, before_manifest=lambda: _commit_store(folder, out_dir, nt_sha))
+            written = True
             timings["write"] = time.perf_counter() - t
+    except KeyboardInterrupt:
+        if written:
+            raise InterruptedAfterWrite from None  # the new outputs are whole
+        raise
     finally:
-        if turtle_job is not None:
-            turtle_job.close()
+        for job in jobs:
+            job.close()
         if staged is not None:
             shutil.rmtree(staged, ignore_errors=True)
     timings["total"] = time.perf_counter() - t0
@@ -284,17 +306,21 @@ def _build(out_dir: Path, *, progress: Progress | None, write: bool, root: Path 
 
 
 class _Forked:
-    """``turtle(graph)`` computed by a forked copy of this process, read back through a pipe.
+    """``job()`` (bytes) computed by a forked copy of this process, read back through a pipe.
 
-    The child only computes and writes bytes; it never touches the output folder. Without fork
-    (or with other threads running, when forking is unsafe) the Turtle is computed on demand.
+    A child only computes and sends bytes (the store's child also fills the staged folder the
+    parent made and removes); it never touches anything else in the output folder. Without fork
+    (or with other threads running, when forking is unsafe), or when the child fails,
+    :meth:`result` is None and the caller does the job itself. A ``native`` job (one using
+    RocksDB through pyoxigraph) is forked only from a process with a single OS thread: RocksDB's
+    background threads do not survive a fork, and a child relying on them waits forever (seen in
+    a test process that had opened stores before).
     """
 
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
+    def __init__(self, job: Callable[[], bytes], *, native: bool = False) -> None:
         self.pid: int | None = None
         self.fd: int | None = None
-        if not hasattr(os, "fork") or threading.active_count() > 1:
+        if not hasattr(os, "fork") or threading.active_count() > 1 or (native and not _single_threaded()):
             return
         read_fd, write_fd = os.pipe()
         try:
@@ -308,9 +334,7 @@ class _Forked:
             try:
                 os.close(read_fd)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                from nkgraph.serialize import turtle
-
-                data = turtle(graph).encode("utf-8")
+                data = job()
                 with os.fdopen(write_fd, "wb") as out:
                     out.write(data)
                 code = 0
@@ -319,23 +343,21 @@ class _Forked:
         os.close(write_fd)
         self.pid, self.fd = pid, read_fd
 
-    def result(self) -> str:
-        if self.pid is not None and self.fd is not None:
-            chunks = []
-            with os.fdopen(self.fd, "rb") as src:
-                self.fd = None
-                while True:
-                    block = src.read(1 << 20)
-                    if not block:
-                        break
-                    chunks.append(block)
-            _, status = os.waitpid(self.pid, 0)
-            self.pid = None
-            if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-                return b"".join(chunks).decode("utf-8")
-        from nkgraph.serialize import turtle  # no fork, or the child failed: write it here
-
-        return turtle(self.graph)
+    def result(self) -> bytes | None:
+        """The child's bytes, or None when there is no child or it failed."""
+        if self.pid is None or self.fd is None:
+            return None
+        chunks = []
+        with os.fdopen(self.fd, "rb") as src:
+            self.fd = None
+            while True:
+                block = src.read(1 << 20)
+                if not block:
+                    break
+                chunks.append(block)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return b"".join(chunks) if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else None
 
     def close(self) -> None:
         """Stop and reap the child if its result was not taken (a failed or interrupted build)."""
@@ -350,24 +372,51 @@ class _Forked:
             self.pid = None
 
 
-def _open_staged(staged: Path):
-    """The staged store, opened read-only for the SHACL-SPARQL constraints (None if it cannot be)."""
+def _single_threaded() -> bool:
+    """Whether this process has one OS thread (Linux; elsewhere assumed not)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+def _turtle_bytes(graph: Graph) -> bytes:
+    from nkgraph.serialize import turtle
+
+    return turtle(graph).encode("utf-8")
+
+
+def _fill_staged(staged: Path, nt: str) -> bytes:
+    """Write the store of ``nt`` into ``staged``: b"" when done, else the error's text."""
+    from nkgraph.store import fill_store
+
+    try:
+        fill_store(staged, nt.encode("utf-8"))
+    except OSError as err:
+        return str(err).encode("utf-8", "replace") or b"error"
+    return b""
+
+
+def _store_error(message: str, out_dir: Path) -> OutputError:
+    return OutputError(f"cannot write the query store: {message}", path=out_dir / "store", hint="choose another --out folder or fix its permissions")
+
+
+def _memory_store(nt: str):
+    """An in-memory Oxigraph store of the build's N-Triples, for the SHACL-SPARQL constraints."""
     import pyoxigraph as ox
 
-    try:
-        return ox.Store.read_only(str(staged / "db"))
-    except OSError:
-        return None
+    store = ox.Store()
+    store.load(nt.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
 
 
-def _stage_store(out_dir: Path, nt: str) -> Path:
-    from nkgraph.store import stage_store
-
+def _new_staged(out_dir: Path) -> Path:
+    """A fresh hidden folder in ``out_dir`` for the store being built."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        return stage_store(out_dir, nt)
+        return Path(tempfile.mkdtemp(prefix=".store.", dir=out_dir))
     except OSError as err:
-        raise OutputError(f"cannot write the query store: {err}", path=out_dir / "store", hint="choose another --out folder or fix its permissions") from None
+        raise _store_error(err.strerror or str(err), out_dir) from None
 
 
 def _commit_store(staged: Path, out_dir: Path, nt_sha: str) -> None:

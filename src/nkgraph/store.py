@@ -31,18 +31,26 @@ GRAPH_NT = "nkgraph.nt"
 
 def stage_store(out_dir: Path, nt_text: str) -> Path:
     """Load ``nt_text`` (the build's N-Triples) into a fresh store in a hidden folder of ``out_dir``."""
-    import pyoxigraph as ox
-
     tmp = Path(tempfile.mkdtemp(prefix=".store.", dir=out_dir))
     try:
-        store = ox.Store(str(tmp / "db"))
-        store.bulk_load(nt_text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-        store.flush()
-        del store
+        fill_store(tmp, nt_text.encode("utf-8"))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return tmp
+
+
+def fill_store(folder: Path, nt: bytes) -> None:
+    """Write a store holding the N-Triples ``nt`` at ``folder/db`` (replacing any partial one there)."""
+    import pyoxigraph as ox
+
+    db = folder / "db"
+    if db.exists():
+        shutil.rmtree(db)
+    store = ox.Store(str(db))
+    store.bulk_load(nt, format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    del store
 
 
 def commit_store(staged: Path, out_dir: Path, nt_sha: str) -> Path:

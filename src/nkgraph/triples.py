@@ -13,7 +13,7 @@ True
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from rdflib import Graph
 
@@ -41,3 +41,84 @@ def all_triples(graph: Graph) -> Iterator[tuple]:
         for p, objects in po.items():
             for o in objects:
                 yield s, p, o
+
+
+def adder(graph: Graph) -> Callable[[tuple], None]:
+    """A function adding one triple to ``graph``, with exactly the effect of ``graph.add``.
+
+    For a plain :class:`~rdflib.Graph` alone in its Memory store, with nobody subscribed to the
+    store's events, it writes the store's indexes and context bookkeeping directly, as
+    ``Memory.add`` does for a triple added to the graph's own context (~1.5 µs instead of ~8 µs; a
+    build adds ~40 000 triples). Anything else gets ``graph.add``. The terms must be rdflib terms.
+
+    >>> from rdflib import Graph, URIRef
+    >>> g = Graph()
+    >>> add = adder(g)
+    >>> add((URIRef("http://e/a"), URIRef("http://e/p"), URIRef("http://e/b")))
+    >>> len(g)
+    1
+    """
+    state = _memory_state(graph)
+    if state is None:
+        return graph.add  # type: ignore[return-value]
+    spo, pos, osp, context_triples, triple_contexts = state
+    ctx = f"{graph.identifier.__class__.__name__}:{graph.identifier}"
+    first: list[bool] = [not spo]
+
+    def add(triple: tuple) -> None:
+        if first[0]:  # the store's very first triple sets up its context bookkeeping: rdflib does it
+            graph.add(triple)
+            first[0] = False
+            return
+        s, p, o = triple
+        po = spo.get(s)
+        if po is None:
+            po = spo[s] = {}
+        objects = po.get(p)
+        if objects is None:
+            objects = po[p] = {}
+        if o in objects:
+            return  # already in the graph's (only) context: Memory.add changes nothing either
+        objects[o] = 1
+        ctxs = pos.get(p)
+        if ctxs is None:
+            ctxs = pos[p] = {}
+        subjects = ctxs.get(o)
+        if subjects is None:
+            subjects = ctxs[o] = {}
+        subjects[s] = 1
+        sp = osp.get(o)
+        if sp is None:
+            sp = osp[o] = {}
+        preds = sp.get(s)
+        if preds is None:
+            preds = sp[s] = {}
+        preds[p] = 1
+        context_triples[None].add(triple)
+        context_triples[ctx].add(triple)
+
+    return add
+
+
+def _memory_state(graph: Graph) -> tuple | None:
+    """The Memory store's (spo, pos, osp, context triples, triple contexts) when :func:`adder` may write them."""
+    store = graph.store
+    if type(graph) is not Graph or type(store).__name__ != "Memory" or type(store).__module__ != "rdflib.plugins.stores.memory":
+        return None
+    if getattr(store.dispatcher, "_dispatch_map", None):
+        return None  # someone listens to TripleAddedEvent
+    names = ("_Memory__spo", "_Memory__pos", "_Memory__osp", "_Memory__contextTriples", "_Memory__tripleContexts", "_Memory__all_contexts", "_Memory__defaultContexts")
+    values = [getattr(store, n, _MISSING) for n in names]
+    if any(v is _MISSING for v in values):
+        return None
+    spo, pos, osp, context_triples, triple_contexts, contexts, defaults = values
+    ctx = f"{graph.identifier.__class__.__name__}:{graph.identifier}"
+    if spo:  # triples already there: they must all be in this graph's context, with the usual bookkeeping
+        if triple_contexts or any(c is not graph for c in contexts) or set(context_triples) != {None, ctx} or defaults != {ctx: False, None: False}:
+            return None
+    elif triple_contexts or contexts or any(context_triples.values()):
+        return None
+    return spo, pos, osp, context_triples, triple_contexts
+
+
+_MISSING = object()

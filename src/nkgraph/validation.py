@@ -255,8 +255,9 @@ def validate_graph(
     stored report for the same content and engine; ``data_digest`` is the SHA-256 of the sorted
     N-Triples of ``graph`` ∪ ``ontology`` when the caller has it (the build does); ``workers``
     (default: ``$NKGRAPH_WORKERS`` or 1) is the number of processes pySHACL's shapes are spread
-    over; ``store`` is a pyoxigraph store holding exactly ``graph`` ∪ ``ontology``, for the fast
-    engine's SPARQL constraints (one is built when needed otherwise).
+    over; ``store`` is a pyoxigraph store holding exactly ``graph`` ∪ ``ontology`` (or a function
+    returning one, called only if needed), for the fast engine's SPARQL constraints (one is built
+    when needed otherwise).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r} (one of {', '.join(ENGINES)})")
