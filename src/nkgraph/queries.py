@@ -227,24 +227,42 @@ def open_store(graph_file: Path) -> ox.Store:
     return store
 
 
+def _boolean(value: str) -> bool:
+    return value in ("true", "1")
+
+
+#: Python value of a literal by its datatype (any other datatype: the lexical form as a string).
+_CONVERT = {
+    ox.NamedNode(_XSD + name): convert
+    for names, convert in (
+        (("integer", "nonNegativeInteger", "positiveInteger", "int", "long"), int),
+        (("decimal",), Decimal),
+        (("double", "float"), float),
+        (("boolean",), _boolean),
+    )
+    for name in names
+}
+_NamedNode, _BlankNode = ox.NamedNode, ox.BlankNode
+
+
 def _python(term: object) -> object:
+    """The Python value of a result term: an IRI as a string, a number or boolean as such, else the text.
+
+    Called once per cell, so it dispatches on the exact type and looks the datatype up in one dict
+    (a 910-row ledger has ~12,000 cells).
+
+    >>> _python(ox.Literal("2.50", datatype=ox.NamedNode(_XSD + "decimal")))
+    Decimal('2.50')
+    """
     if term is None:
         return None
-    if isinstance(term, ox.NamedNode):
+    kind = type(term)
+    if kind is _NamedNode:
         return term.value
-    if isinstance(term, ox.BlankNode):
+    if kind is _BlankNode:
         return "_:" + term.value
-    assert isinstance(term, ox.Literal)
-    dt = term.datatype.value
-    if dt in (_XSD + "integer", _XSD + "nonNegativeInteger", _XSD + "positiveInteger", _XSD + "int", _XSD + "long"):
-        return int(term.value)
-    if dt == _XSD + "decimal":
-        return Decimal(term.value)
-    if dt == _XSD + "double" or dt == _XSD + "float":
-        return float(term.value)
-    if dt == _XSD + "boolean":
-        return term.value in ("true", "1")
-    return term.value
+    convert = _CONVERT.get(term.datatype)
+    return term.value if convert is None else convert(term.value)
 
 
 def run_query(spec: QuerySpec, store: ox.Store, params: dict[str, str] | None = None) -> QueryResult:
@@ -263,7 +281,8 @@ def run_query(spec: QuerySpec, store: ox.Store, params: dict[str, str] | None = 
         return QueryResult([], [], boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         columns = [v.value for v in result.variables]
-        rows = [{c: _python(sol[c]) for c in columns} for sol in result]
+        # a solution iterates over its values in the order of the columns (cheaper than sol[name])
+        rows = [dict(zip(columns, map(_python, sol))) for sol in result]
         return QueryResult(columns, rows)
     raise QueryError("only SELECT and ASK queries are supported here", path=spec.path, hint="use 'nkgraph export' for graph results")
 
