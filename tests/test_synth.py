@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph
 
-from nkgraph.synth import corpus_shapes, document_slug, write_corpus
+from nkgraph.synth import _read_nt, corpus_shapes, document_slug, graph_stats, write_corpus
 from nkgraph.validation import validate_graph
 
 
@@ -18,33 +18,45 @@ def template(built) -> Path:
     return built.out_dir / "nkgraph.nt"
 
 
-def _digest(folder: Path) -> str:
-    return hashlib.sha256((folder / "corpus.nt").read_bytes()).hexdigest()
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_same_seed_gives_the_same_corpus(template, tmp_path):
-    a = write_corpus(template, tmp_path / "a", triples=20_000, seed=5)
-    b = write_corpus(template, tmp_path / "b", triples=20_000, seed=5)
-    assert a == b
-    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+def test_same_seed_gives_byte_identical_files(template, tmp_path):
+    a = write_corpus(template, tmp_path / "a", triples=60_000, seed=5)
+    b = write_corpus(template, tmp_path / "b", triples=60_000, seed=5)
+    assert a == b and a["documents"] >= 2
+    fa, fb = _files(tmp_path / "a"), _files(tmp_path / "b")
+    assert fa == fb
+    assert {"shared.nt", "manifest.json"} <= set(fa)
+    assert sum(1 for name in fa if name.startswith("documents/") and name.endswith(".nt")) == a["documents"]
 
 
 def test_another_seed_gives_another_corpus(template, tmp_path):
     write_corpus(template, tmp_path / "a", triples=50_000, seed=1)
     write_corpus(template, tmp_path / "b", triples=50_000, seed=2)
-    assert _digest(tmp_path / "a") != _digest(tmp_path / "b")
+    assert _files(tmp_path / "a")["documents/myb-2007-north-korea.nt"] != _files(tmp_path / "b")["documents/myb-2007-north-korea.nt"]
 
 
 def test_each_document_is_its_own_unit_of_provenance(template, tmp_path):
     info = write_corpus(template, tmp_path, triples=50_000, seed=3)
     assert info["documents"] >= 2 and info["triples"] >= 50_000
+    shared = (tmp_path / "shared.nt").read_text(encoding="utf-8")
     for doc in info["docs"]:
-        folder = tmp_path / "docs" / doc["slug"]
-        assert (folder / "source.txt").stat().st_size > 0
-        text = (folder / "graph.nt").read_text(encoding="utf-8")
+        text = (tmp_path / "documents" / f"{doc['slug']}.nt").read_text(encoding="utf-8")
+        assert (tmp_path / "documents" / f"{doc['slug']}.txt").stat().st_size > 0
         assert f"-{doc['slug']}>" in text
         assert f"source-text-{doc['slug']}>" in text, "each document anchors its quotes in its own source text"
-    assert json.loads((tmp_path / "corpus.json").read_text())["docs"] == info["docs"]
+        assert len(text.splitlines()) == doc["triples"]
+        subjects = {line.split(" ", 1)[0] for line in text.splitlines()}
+        assert not subjects & {line.split(" ", 1)[0] for line in shared.splitlines()}, "documents do not restate the shared vocabulary"
+    assert json.loads((tmp_path / "manifest.json").read_text())["docs"] == info["docs"]
+
+
+def test_a_smaller_rerun_into_the_same_folder_leaves_no_stale_documents(template, tmp_path):
+    write_corpus(template, tmp_path, triples=80_000, seed=1)
+    info = write_corpus(template, tmp_path, triples=10_000, seed=1)
+    assert sorted(p.stem for p in (tmp_path / "documents").glob("*.nt")) == [d["slug"] for d in info["docs"]]
 
 
 def test_document_slugs_walk_countries_then_years():
@@ -52,15 +64,43 @@ def test_document_slugs_walk_countries_then_years():
     assert document_slug(20)[2] == 2008
 
 
-def test_small_corpus_conforms_to_our_shapes(template, tmp_path, built):
-    """A small corpus (conflicts, aliases, stakes included), validated with pySHACL as the build does."""
+def test_documents_follow_the_real_graphs_statistics(template, tmp_path):
+    """Per document: claims, cited and attributed shares, quantities, aliases and classes within stated tolerances of the real chapter."""
+    real = graph_stats(_read_nt(template))
+    info = write_corpus(template, tmp_path, triples=200_000, seed=9)
+    shared = _read_nt(tmp_path / "shared.nt")
+    full_docs = info["docs"][:-1]  # the last document is cut to fit the requested size
+    assert len(full_docs) >= 3
+    for doc in full_docs:
+        triples = _read_nt(tmp_path / "documents" / f"{doc['slug']}.nt")
+        stats = graph_stats(triples + shared)
+        assert 0.55 * real["claims"] <= stats["claims"] <= real["claims"]
+        assert abs(stats["cited_share"] - real["cited_share"]) <= 0.06
+        assert abs(stats["attributed_share"] - real["attributed_share"]) <= 0.06
+        assert abs(stats["quantities_per_claim"] - real["quantities_per_claim"]) <= 0.06
+        assert stats["aliases"] == real["aliases"], "every name attestation (alias) of the chapter is kept"
+        assert stats["classes"] <= real["classes"] and len(stats["classes"]) >= 0.9 * len(real["classes"])
+        assert stats["conflict_links"] <= real["conflict_links"]
+        claims = {s for s, p, o in triples if o.endswith("#Claim>")}
+        for s, p, o in triples:
+            if p.endswith("#conflictsWith>"):
+                assert o in claims, "both sides of a conflict are kept together"
+    mean_conflicts = sum(graph_stats(_read_nt(tmp_path / "documents" / f"{d['slug']}.nt"))["conflict_links"] for d in full_docs) / len(full_docs)
+    assert mean_conflicts >= 0.5 * real["conflict_links"] > 0
+
+
+def test_small_corpus_conforms_to_the_corpus_shapes(template, tmp_path, built):
+    """Two small documents (conflicts, aliases, stakes included), each validated with the shared vocabulary as the corpus build does."""
     from nkgraph.loading import load_sources
 
-    write_corpus(template, tmp_path, triples=12_000, seed=11, per_document_files=False)
-    graph = Graph().parse(tmp_path / "corpus.nt", format="nt")
+    info = write_corpus(template, tmp_path, triples=22_000, seed=11, share_range=(0.05, 0.1))
+    assert info["documents"] == 2
     sources = load_sources()
-    report = validate_graph(graph, corpus_shapes(sources.shapes), Graph())
-    assert report.conforms, report.text[:3000]
+    shapes = corpus_shapes(sources.shapes)
+    for doc in info["docs"]:
+        graph = Graph().parse(tmp_path / "shared.nt", format="nt").parse(tmp_path / "documents" / f"{doc['slug']}.nt", format="nt")
+        report = validate_graph(graph, shapes, sources.ontology)
+        assert report.conforms, report.text[:3000]
 
 
 def test_corpus_shapes_relax_only_the_single_chapter_values(built):
@@ -73,3 +113,21 @@ def test_corpus_shapes_relax_only_the_single_chapter_values(built):
     assert len(relaxed) == len(shapes)
     changed = set(shapes) - set(relaxed)
     assert {p for _, p, _ in changed} == {SH.hasValue} and len(changed) == 2
+
+
+def test_synth_command_writes_a_corpus(template, tmp_path):
+    from nkgraph.cli import main
+
+    result = CliRunner().invoke(main, ["synth", "--triples", "15000", "--seed", "2", "--out", str(tmp_path / "c"), "--template", str(template)])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
+    assert manifest["seed"] == 2 and manifest["triples"] >= 15000
+    assert (tmp_path / "c" / "documents" / "myb-2007-north-korea.nt").exists()
+
+
+def test_synth_command_without_a_build_says_what_to_do(tmp_path):
+    from nkgraph.cli import main
+
+    result = CliRunner().invoke(main, ["synth", "--triples", "1000", "--out", str(tmp_path / "c"), "--template", str(tmp_path / "missing.nt")])
+    assert result.exit_code == 2
+    assert "nkgraph build" in result.output and "Traceback" not in result.output

@@ -20,7 +20,13 @@ The output is deterministic for a seed. Two of our shapes pin the single real ch
 ``nkd:source-text``): :func:`corpus_shapes` relaxes exactly those two to "an ``nk:Chapter``" and
 "an ``nk:SourceText``" for a corpus of many chapters; everything else is checked as is.
 
->>> corpus = generate(Graph(), 0, seed=1)          # doctest: +SKIP
+Each document is its own unit of provenance: ``write_corpus`` writes ``shared.nt`` once and one
+``documents/SLUG.nt`` (+ its source text ``SLUG.txt``) per document, which ``nkgraph corpus
+build`` validates and loads one by one (``nkgraph.corpus``). Not simulated: news reports as
+documents of their own (the real chapter's news items appear inside each chapter, as cited sources).
+
+>>> document_slug(21)
+('myb-2008-mongolia', 'mongolia', 2008)
 >>> info = write_corpus(Path("build/nkgraph.nt"), Path("/tmp/synth"), triples=100_000, seed=7)   # doctest: +SKIP
 >>> info["triples"] >= 100_000                     # doctest: +SKIP
 True
@@ -33,6 +39,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
@@ -131,10 +138,17 @@ def document_slug(index: int) -> tuple[str, str, int]:
     return f"myb-{year}-{country}", country, year
 
 
-def document_triples(template: Template, index: int, seed: int, keep: float | None = None) -> list[tuple[str, str, str]]:
-    """The triples of the ``index``-th simulated chapter (deterministic for ``seed``)."""
+def document_triples(
+    template: Template, index: int, seed: int, keep: float | None = None, share_range: tuple[float, float] = (0.6, 1.0)
+) -> list[tuple[str, str, str]]:
+    """The triples of the ``index``-th simulated chapter (deterministic for ``seed``).
+
+    Each document keeps a share of the real claims drawn from ``share_range`` (``keep`` fixes it).
+    """
     rng = random.Random(f"{seed}:{index}")
-    share = keep if keep is not None else rng.uniform(0.6, 1.0)
+    share = rng.uniform(*share_range)
+    if keep is not None:
+        share = keep
     slug, _, _ = document_slug(index)
     shared_iris = {t[0] for t in template.shared}
     rename = _renamer(shared_iris, slug)
@@ -158,43 +172,110 @@ def _tagged(literal: str, slug: str) -> str:
     return f"{literal[:end]} [{slug}]{literal[end:]}"
 
 
-def write_corpus(graph_file: Path, out_dir: Path, *, triples: int, seed: int = 0, source_text: Path | None = None, per_document_files: bool = True) -> dict:
-    """Write a corpus of about ``triples`` triples to ``out_dir``; returns its summary (also ``corpus.json``).
+SHARED_FILE = "shared.nt"
+DOCUMENTS_DIR = "documents"
+MANIFEST = "manifest.json"
 
-    ``out_dir/corpus.nt`` holds the whole corpus (shared vocabulary once, then every document);
-    with ``per_document_files`` each document also gets ``docs/SLUG/graph.nt`` and
-    ``docs/SLUG/source.txt`` (its own unit of provenance).
+
+def _nt(triples: list[tuple[str, str, str]]) -> bytes:
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in triples).encode("utf-8")
+
+
+def write_corpus(
+    graph_file: Path,
+    out_dir: Path,
+    *,
+    triples: int,
+    seed: int = 0,
+    source_text: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    share_range: tuple[float, float] = (0.6, 1.0),
+) -> dict:
+    """Write a corpus of about ``triples`` triples to ``out_dir``; returns its manifest (also ``manifest.json``).
+
+    Layout (every file deterministic for ``seed``)::
+
+        out_dir/shared.nt              the shared vocabulary (ontology, commodities, units, countries …), once
+        out_dir/documents/SLUG.nt      one simulated chapter each: its own unit of provenance
+        out_dir/documents/SLUG.txt     the document's source text (its quotes' anchors point here)
+        out_dir/manifest.json          seed, sizes, and per document its slug, country, year, triples, SHA-256
+
+    ``progress`` is called with the number of triples written so far after each document.
+    ``share_range`` is the range of the share of the real claims each document keeps (tests use
+    small shares for small documents; the claims stakes and deals need are always kept).
+
+    >>> info = write_corpus(Path("build/nkgraph.nt"), Path("/tmp/synth"), triples=100_000, seed=7)  # doctest: +SKIP
+    >>> info["triples"] >= 100_000, info["documents"]                                               # doctest: +SKIP
+    (True, 3)
     """
+    import hashlib
+
     from nkgraph.paths import SOURCE_TEXT
 
     template = load_template(graph_file, source_text or SOURCE_TEXT)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    docs_dir = out_dir / DOCUMENTS_DIR
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    for stale in docs_dir.glob("*.nt"):  # a rerun into the same folder must not keep documents of a larger corpus
+        stale.unlink()
+    shared = _nt(template.shared)
+    (out_dir / SHARED_FILE).write_bytes(shared)
     total = len(template.shared)
     docs = []
     per_claim = (template.stats["triples"] - template.stats["shared"] - template.stats["base"]) / max(1, template.stats["claims"])
-    with (out_dir / "corpus.nt").open("w", encoding="utf-8") as all_fh:
-        all_fh.writelines(f"{s} {p} {o} .\n" for s, p, o in template.shared)
-        index = 0
-        while total < triples:
-            remaining = triples - total
-            full = len(template.base) + per_claim * len(template.claims)
-            keep = None
-            if remaining < 0.6 * full:  # the last document is smaller: keep just enough claims
-                keep = max(0.0, (remaining - len(template.base)) / (per_claim * len(template.claims)))
-            doc = document_triples(template, index, seed, keep)
-            slug, country, year = document_slug(index)
-            total += len(doc)
-            all_fh.writelines(f"{s} {p} {o} .\n" for s, p, o in doc)
-            if per_document_files:
-                folder = out_dir / "docs" / slug
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / "graph.nt").write_text("".join(f"{s} {p} {o} .\n" for s, p, o in doc), encoding="utf-8")
-                (folder / "source.txt").write_text(template.source_text, encoding="utf-8")
-            docs.append({"slug": slug, "country": country, "year": year, "triples": len(doc)})
-            index += 1
-    info = {"seed": seed, "triples": total, "documents": len(docs), "shared_triples": len(template.shared), "template": template.stats, "docs": docs}
-    (out_dir / "corpus.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
+    text = template.source_text.encode("utf-8")
+    index = 0
+    while total < triples:
+        remaining = triples - total
+        full = len(template.base) + per_claim * len(template.claims)
+        keep = None
+        if remaining < share_range[0] * full:  # the last document is smaller: keep just enough claims
+            keep = max(0.0, (remaining - len(template.base)) / (per_claim * len(template.claims)))
+        doc = document_triples(template, index, seed, keep, share_range)
+        slug, country, year = document_slug(index)
+        data = _nt(doc)
+        (docs_dir / f"{slug}.nt").write_bytes(data)
+        (docs_dir / f"{slug}.txt").write_bytes(text)
+        total += len(doc)
+        docs.append({"slug": slug, "kind": "chapter", "country": country, "year": year, "triples": len(doc), "sha256": hashlib.sha256(data).hexdigest()})
+        index += 1
+        if progress is not None:
+            progress(total)
+    info = {
+        "seed": seed,
+        "triples": total,
+        "documents": len(docs),
+        "shared_triples": len(template.shared),
+        "shared_sha256": hashlib.sha256(shared).hexdigest(),
+        "template": template.stats,
+        "docs": docs,
+    }
+    (out_dir / MANIFEST).write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
     return info
+
+
+def graph_stats(triples: list[tuple[str, str, str]]) -> dict[str, float]:
+    """Shape statistics of one document's triples (N-Triples terms), to compare with the real chapter.
+
+    Claims, share of claims with a citation, share with an attribution, conflict links, name
+    attestations (aliases), quantities, and the set of classes used.
+
+    >>> graph_stats([("<x>", f"<{RDF.type}>", f"<{NK}Claim>")])["claims"]
+    1
+    """
+    rdf_type = f"<{RDF.type}>"
+    claims = {s for s, p, o in triples if p == rdf_type and o == f"<{NK}Claim>"}
+    cited = {s for s, p, o in triples if p == f"<{NK}citation>" and s in claims}
+    attributed = {s for s, p, o in triples if p == f"<{NK}attribution>" and s in claims}
+    n = max(1, len(claims))
+    return {
+        "claims": len(claims),
+        "cited_share": len(cited) / n,
+        "attributed_share": len(attributed) / n,
+        "conflict_links": sum(1 for _, p, _ in triples if p == f"<{NK}conflictsWith>"),
+        "aliases": sum(1 for _, p, o in triples if p == rdf_type and o == f"<{NK}NameAttestation>"),
+        "quantities_per_claim": sum(1 for _, p, _ in triples if p == f"<{NK}numericValue>") / n,
+        "classes": frozenset(o for _, p, o in triples if p == rdf_type),
+    }
 
 
 def corpus_shapes(shapes: Graph) -> Graph:
@@ -212,4 +293,4 @@ def corpus_shapes(shapes: Graph) -> Graph:
     return out
 
 
-__all__ = ["write_corpus", "document_triples", "load_template", "corpus_shapes", "document_slug", "Literal"]
+__all__ = ["write_corpus", "document_triples", "load_template", "corpus_shapes", "document_slug", "graph_stats", "SHARED_FILE", "DOCUMENTS_DIR", "MANIFEST", "Literal"]
