@@ -108,7 +108,7 @@ def test_two_processes_give_the_same_report_as_one():
 def test_build_writes_a_store_that_queries_open(built):
     nt = built.out_dir / "nkgraph.nt"
     assert store_matches(nt) is not None
-    assert len(open_built(nt)) == built.counts["triples"]
+    assert len(open_built(nt, mode="disk")) == built.counts["triples"]
 
 
 def test_a_store_that_does_not_match_is_not_used(built, tmp_path):
@@ -119,4 +119,36 @@ def test_a_store_that_does_not_match_is_not_used(built, tmp_path):
     nt = out / "nkgraph.nt"
     nt.write_text(nt.read_text(encoding="utf-8") + "<https://w3id.org/nkgraph/id/a> <https://w3id.org/nkgraph/ontology#b> <https://w3id.org/nkgraph/id/c> .\n", encoding="utf-8")
     assert store_matches(nt) is None
-    assert len(open_built(nt)) == built.counts["triples"] + 1
+    assert len(open_built(nt, mode="disk")) == built.counts["triples"] + 1
+
+
+def test_every_library_query_answers_the_same_on_disk_and_in_memory(built):
+    """The on-disk store and the in-memory load answer every query with the same rows in the same order."""
+    from nkgraph.queries import list_queries, run_query
+
+    nt = built.out_dir / "nkgraph.nt"
+    disk, memory = open_built(nt, mode="disk"), open_built(nt, mode="memory")
+    checked = 0
+    for spec in list_queries():
+        if any(p.required and not p.example for p in spec.params):
+            continue
+        params = {p.name: p.example for p in spec.params if p.example}
+        a, b = run_query(spec, disk, params), run_query(spec, memory, params)
+        assert a.columns == b.columns, spec.name
+        assert a.rows == b.rows, spec.name
+        checked += 1
+    assert checked >= 50
+
+
+def test_a_small_graph_is_queried_in_memory_and_a_large_one_on_disk(built, monkeypatch):
+    import nkgraph.store as store_mod
+
+    nt = built.out_dir / "nkgraph.nt"
+    opened: list[str] = []
+    real = store_mod.store_matches
+    monkeypatch.setattr(store_mod, "store_matches", lambda f: opened.append(str(f)) or real(f))
+    assert len(open_built(nt)) == built.counts["triples"]
+    assert opened == []  # 7 MB: below IN_MEMORY_BELOW, the persistent store is not even looked at
+    monkeypatch.setattr(store_mod, "IN_MEMORY_BELOW", 1024)
+    assert len(open_built(nt)) == built.counts["triples"]
+    assert opened == [str(nt)]

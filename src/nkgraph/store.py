@@ -1,7 +1,8 @@
 """The persistent Oxigraph store a build writes beside its files (``OUT/store/``).
 
-Queries open it read-only in ~40 ms instead of parsing ``nkgraph.nt`` into memory (0.2 s for the
-real graph, ~4 s per million triples). The store is written into a hidden folder and moved into
+Large graphs are queried from it read-only (opening takes ~40 ms, where parsing ``nkgraph.nt`` into
+memory takes ~4 s per million triples); graphs below :data:`IN_MEMORY_BELOW` are loaded into memory,
+where queries run several times faster (see :func:`open_built`). The store is written into a hidden folder and moved into
 place after the other outputs; ``store/SOURCE`` records the SHA-256 of the N-Triples it holds, so a
 store that does not match ``nkgraph.nt`` is never used (the in-memory load is the fallback).
 
@@ -108,16 +109,34 @@ def store_matches(graph_file: Path) -> Path | None:
         return None
 
 
-def open_built(graph_file: Path) -> ox.Store:
-    """A store holding the built graph: the persistent one read-only when it matches, else loaded in memory.
+#: Built graphs smaller than this (N-Triples bytes; ~90k triples) are loaded into memory to be queried.
+#: Measured on the real graph (7 MB, 39.7k triples): the load takes 0.18 s, and the library queries
+#: then run 2-8x faster than on the read-only on-disk store (claims 44 vs 120 ms, timeline 11 vs
+#: 49 ms), whose every lookup goes through RocksDB. Above it, loading costs more than it saves
+#: (~4 s per million triples) and the on-disk store is used.
+IN_MEMORY_BELOW = 16 * 1024 * 1024
 
-    ``graph_file`` is ``OUT/nkgraph.nt`` (or any N-Triples/Turtle file).
+
+def open_built(graph_file: Path, *, mode: str = "auto") -> ox.Store:
+    """A store holding the built graph ``graph_file`` (``OUT/nkgraph.nt``, or any N-Triples/Turtle file).
+
+    ``mode="auto"`` loads a graph smaller than :data:`IN_MEMORY_BELOW` into memory and opens a larger
+    one's persistent store read-only; ``"disk"`` always uses the persistent store when it matches the
+    file; ``"memory"`` always loads the file. A persistent store that does not match the file is never
+    used (the in-memory load is the fallback). ``nkgraph query``, the API and ``nkgraph serve`` all
+    open the graph this way, so they answer with the same rows in the same order.
+
+    >>> len(open_built(Path("build/nkgraph.nt"))) > 30000   # doctest: +SKIP
+    True
     """
     import pyoxigraph as ox
 
     if not graph_file.exists():
         raise BuildMissing(f"no built graph at {graph_file}", path=graph_file, hint="run 'nkgraph build' first (or pass --graph)")
-    folder = store_matches(graph_file)
+    if mode not in ("auto", "disk", "memory"):
+        raise ValueError(f"mode must be auto, disk or memory, not {mode!r}")
+    small = graph_file.stat().st_size < IN_MEMORY_BELOW
+    folder = store_matches(graph_file) if mode == "disk" or (mode == "auto" and not small) else None
     if folder is not None:
         try:
             return ox.Store.read_only(str(folder / "db"))
