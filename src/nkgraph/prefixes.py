@@ -7,6 +7,8 @@ A plain dict, so that the query path (``nkgraph query``) needs no rdflib;
 'https://w3id.org/nkgraph/id/hyesan-youth-copper-mine'
 """
 
+from collections.abc import Iterable
+
 #: Prefixes bound in every graph nkgraph writes.
 PREFIXES = {
     "nk": "https://w3id.org/nkgraph/ontology#",
@@ -31,3 +33,15 @@ PREFIXES = {
     "sh": "http://www.w3.org/ns/shacl#",
     "vann": "http://purl.org/vocab/vann/",
 }
+
+
+def prefix_lines(pairs: "Iterable[tuple[str, str]]") -> str:
+    """``PREFIX p: <ns>`` lines (SPARQL prologue, or SPARQL-style Turtle) for (prefix, namespace) pairs.
+
+    Declarations only: the one place nkgraph writes them, for Turtle output, the shapes' own SPARQL
+    and hint texts. Query values are always bound, never written into query text.
+
+    >>> prefix_lines([("nk", PREFIXES["nk"])])
+    'PREFIX nk: <https://w3id.org/nkgraph/ontology#>\\n'
+    """
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in pairs)

@@ -28,6 +28,7 @@ from typing import Callable
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 
 from nkgraph.namespace import PREFIXES
+from nkgraph.prefixes import prefix_lines
 from nkgraph.triples import all_triples
 
 _PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")  # as rdflib's RecursiveSerializer
@@ -146,7 +147,7 @@ def _fast_longturtle(graph: Graph) -> str | None:
         return literals[node] if type(node) is Literal else iri_label(to_str(node), False)
 
     verbs = {p: iri_label(p, True) for p in predicates}
-    parts: list[str] = [f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(used.items())]
+    parts: list[str] = [prefix_lines(sorted(used.items()))]
     for s in order:
         props = by_subject[s]
         keys = [p for p in (_TYPE, _LABEL) if p in props]

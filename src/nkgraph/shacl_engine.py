@@ -42,6 +42,8 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, SH, XSD
 from rdflib.term import Node
 
+from nkgraph.prefixes import prefix_lines
+
 __all__ = ["Unsupported", "Result", "CompiledShapes", "compile_shapes", "validate", "path_key"]
 
 _ALLOWED_UNDER_WARNINGS = frozenset({SH.Info, SH.Warning})
@@ -283,7 +285,7 @@ def _prefix_block(graph: Graph, constraint: Node) -> str:
                     raise Unsupported(f"prefix {p} declared twice")
                 seen[p] = n
         prefixes.update(seen)
-    return "".join(f"PREFIX {p}: <{n}>\n" for p, n in prefixes.items())
+    return prefix_lines(prefixes.items())
 
 
 def compile_shapes(shapes: Graph) -> CompiledShapes:

@@ -22,6 +22,7 @@ from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from nkgraph.errors import DataError, excerpt
+from nkgraph.prefixes import prefix_lines
 
 _INTEGERS = (SH.minCount, SH.maxCount, SH.minLength, SH.maxLength, SH.qualifiedMinCount, SH.qualifiedMaxCount)
 _INTEGER_TYPES = {XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger, XSD.int, XSD.long, XSD.short}
@@ -84,7 +85,7 @@ def _check_sparql(path: Path, triples: list[Triple], constraint: Node, query: st
     """Raise when the ``sh:select`` of ``constraint`` is not SPARQL that pySHACL can parse."""
     import pyoxigraph as ox
 
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in _declared_prefixes(constraint, by_subject))
+    prologue = prefix_lines(_declared_prefixes(constraint, by_subject))
     try:
         ox.Store().query(prologue + query)
         return
