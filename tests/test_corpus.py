@@ -136,3 +136,84 @@ def test_a_synthetic_corpus_builds_and_answers_library_queries(built, tmp_path, 
     assert query.exit_code == 0, query.output
     for doc in info["docs"]:
         assert f"[{doc['slug']}]" in query.output, "each document's references are in the store"
+
+
+def test_no_cache_reuses_nothing_but_records_the_fresh_reports(tiny, tmp_path):
+    out = tmp_path / "out"
+    first = CliRunner().invoke(main, ["corpus", "build", str(tiny), "--out", str(out), "--no-cache"])
+    assert first.exit_code == 0, first.output
+    assert "validated 3, reused 0" in first.output and "store full" in first.output
+    again = build_corpus(tiny, out, use_cache=False)
+    assert again.validated == ["a", "b", "c"] and again.cached == [] and again.store_mode == "full", "--no-cache reuses no report and no store"
+    after = build_corpus(tiny, out)
+    assert after.validated == [] and after.cached == ["a", "b", "c"], "the reports of a --no-cache build are cached"
+    assert after.store_mode == "unchanged"
+    (tiny / "documents" / "a.nt").write_text(_line("a1", "says", "other"), encoding="utf-8")
+    changed = build_corpus(tiny, out)
+    assert changed.validated == ["a"] and changed.store_mode == "incremental"
+    assert _stored(out) == _expected(tiny)
+
+
+def test_changes_in_several_documents_at_once_equal_a_clean_build(tiny, tmp_path):
+    """Triples moving between documents changed in the same build, a document emptied, one with many new triples."""
+    out = tmp_path / "out"
+    build_corpus(tiny, out)
+    a2 = ox.Triple(ox.NamedNode(EX + "a2"), ox.NamedNode(EX + "says"), ox.Literal("two"))
+    # a drops a2 and both; b takes a2 over (so it stays), and no one states 'both' any more
+    (tiny / "documents" / "a.nt").write_text(_line("a1", "says", "one"), encoding="utf-8")
+    (tiny / "documents" / "b.nt").write_text(_line("a2", "says", "two") + "".join(_line(f"n{i}", "says", str(i)) for i in range(200)), encoding="utf-8")
+    (tiny / "documents" / "c.nt").write_text("", encoding="utf-8")  # no triples: its hash file is empty
+    result = build_corpus(tiny, out)
+    assert result.store_mode == "incremental" and result.changed == ["a", "b", "c"]
+    stored = _stored(out)
+    assert a2 in stored, "b states it now"
+    assert stored == _expected(tiny)
+    assert stored == _stored(_clean(tiny, tmp_path / "clean"))
+    (tiny / "documents" / "b.nt").write_text(_line("b1", "says", "one"), encoding="utf-8")  # the 200 leave again
+    build_corpus(tiny, out)
+    assert _stored(out) == _expected(tiny) == _stored(_clean(tiny, tmp_path / "clean2"))
+
+
+def _clean(corpus: Path, out: Path) -> Path:
+    assert build_corpus(corpus, out, use_cache=False).store_mode == "full"
+    return out
+
+
+def test_hashes_are_looked_up_in_each_sorted_file(tmp_path):
+    import numpy as np
+
+    from nkgraph.corpus import _stated_in
+
+    files = [tmp_path / "empty.u64", tmp_path / "a.u64", tmp_path / "b.u64"]
+    np.array([], dtype=np.uint64).tofile(files[0])
+    np.array([5, 9, 2**64 - 1], dtype=np.uint64).tofile(files[1])
+    np.array([1, 7], dtype=np.uint64).tofile(files[2])
+    found = _stated_in(np.array([0, 1, 5, 6, 7, 10, 2**64 - 1, 2**64 - 2], dtype=np.uint64), files)
+    assert found.tolist() == [False, True, True, False, True, False, True, False]
+
+
+def test_replace_folder_swaps_and_restores_the_old_folder_on_failure(tmp_path, monkeypatch):
+    import os
+
+    from nkgraph import store as store_module
+
+    target, staged = tmp_path / "store", tmp_path / "staged"
+    for folder, text in ((target, "old"), (staged, "new")):
+        folder.mkdir()
+        (folder / "f").write_text(text, encoding="utf-8")
+    real = os.replace
+
+    def failing(src, dst):
+        if Path(src) == staged:
+            raise OSError("disk full")
+        return real(src, dst)
+
+    monkeypatch.setattr(store_module.os, "replace", failing)
+    with pytest.raises(OSError):
+        store_module.replace_folder(staged, target)
+    assert (target / "f").read_text(encoding="utf-8") == "old", "the old folder is back"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["staged", "store"], "nothing left aside"
+    monkeypatch.setattr(store_module.os, "replace", real)
+    assert store_module.replace_folder(staged, target) == target
+    assert (target / "f").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]

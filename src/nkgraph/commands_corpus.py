@@ -85,7 +85,7 @@ def corpus() -> None:
 @click.argument("corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder of the corpus build (store/ and manifest.json).")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Processes validating documents in parallel.")
-@click.option("--no-cache", is_flag=True, help="Validate every document again and rewrite the whole store.")
+@click.option("--no-cache", is_flag=True, help="Reuse nothing from earlier runs: re-read every file, validate every document again and rewrite the whole store (the fresh reports are still cached for the next build).")
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default=None, help="SHACL engine (default: nkgraph's fast engine; pyshacl is the reference).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @handle_errors
@@ -95,13 +95,15 @@ def corpus_build(corpus_dir: Path, out_dir: Path, workers: int, no_cache: bool, 
     CORPUS_DIR holds shared.nt and documents/*.nt (as 'nkgraph synth' writes). Each document is
     validated with the shared vocabulary and the ontology against the corpus shapes; reports are
     cached by content, so after one document changes only that one is validated again and only its
-    triples are replaced in the store. Writes OUT/store/ and OUT/manifest.json. Exit 0 ok,
-    1 SHACL violations, 2 error (a document that does not parse: file and line); on 1 and 2 OUT is
-    left as it was.
+    triples are replaced in the store. --no-cache (or NKGRAPH_NO_CACHE=1) reuses nothing but still
+    records the fresh reports, so the next build validates only what changed. Writes OUT/store/
+    and OUT/manifest.json. Exit 0 ok, 1 SHACL violations, 2 error (a document that does not parse:
+    file and line); on 1 and 2 OUT is left as it was.
 
     \b
     Example:
       nkgraph corpus build /tmp/corpus-1m --out /tmp/corpus-1m-build
+      nkgraph corpus build /tmp/corpus-1m --out /tmp/corpus-1m-build --no-cache
     """
     from nkgraph.corpus import build_corpus
 

@@ -54,18 +54,39 @@ def fill_store(folder: Path, nt: bytes) -> None:
     del store
 
 
-def commit_store(staged: Path, out_dir: Path, nt_sha: str) -> Path:
-    """Move a staged store to ``OUT/store``, stamped with the N-Triples now at ``OUT/nkgraph.nt``."""
-    (staged / STAMP).write_text(_stamp(out_dir / GRAPH_NT, nt_sha), encoding="utf-8")
-    target = out_dir / STORE_DIR
+def replace_folder(staged: Path, target: Path) -> Path:
+    """Put the folder ``staged`` at ``target`` (same parent folder), replacing the folder there; return ``target``.
+
+    Two renames: the current ``target`` is moved aside into a hidden folder beside it, then ``staged``
+    takes its place (if that fails, the old folder is moved back and the error raised), then the old
+    folder is deleted. ``nkgraph build`` and ``nkgraph corpus build`` commit their stores this way.
+
+    >>> parent = Path(tempfile.mkdtemp())
+    >>> for name in ("store", "new"):
+    ...     (parent / name).mkdir(); _ = (parent / name / "f").write_text(name)
+    >>> (replace_folder(parent / "new", parent / "store") / "f").read_text(), sorted(p.name for p in parent.iterdir())
+    ('new', ['store'])
+    """
     old = None
     if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=".store-old.", dir=out_dir))
-        os.replace(target, old / STORE_DIR)
-    os.replace(staged, target)
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old.", dir=target.parent))
+        os.replace(target, old / target.name)
+    try:
+        os.replace(staged, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old / target.name, target)
+            old.rmdir()
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def commit_store(staged: Path, out_dir: Path, nt_sha: str) -> Path:
+    """Move a staged store to ``OUT/store``, stamped with the N-Triples now at ``OUT/nkgraph.nt``."""
+    (staged / STAMP).write_text(_stamp(out_dir / GRAPH_NT, nt_sha), encoding="utf-8")
+    return replace_folder(staged, out_dir / STORE_DIR)
 
 
 def write_store(out_dir: Path, nt_text: str) -> Path:
