@@ -107,6 +107,30 @@ def test_ntriples_writer_quotes_like_rdflib():
     assert ntriples(g) == rdflib_ntriples(g)
 
 
+def test_ntriples_writer_sorts_control_characters_like_rdflib():
+    from rdflib import Graph, Literal, URIRef
+
+    from nkgraph.serialize import ntriples, rdflib_ntriples
+
+    g = Graph()
+    s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
+    for text in ("a", "a\tb", "a\x01", "a\x0bb", "a\x0cb", "a\x1cb", "a b", "a!", "ab"):
+        g.add((s, p, Literal(text)))
+        g.add((URIRef("http://example.org/t"), p, Literal(text.replace("a", "z"))))
+    assert ntriples(g) == rdflib_ntriples(g)
+    plain = Graph()
+    for text in ("a", "a b", "a!", "ab", "é"):
+        plain.add((s, p, Literal(text)))
+    assert ntriples(plain) == rdflib_ntriples(plain)
+
+
+def test_counts_from_the_indexes_equal_rdflibs(built):
+    from nkgraph.pipeline import _count, _count_rdflib
+
+    assert _count(built.graph) == _count_rdflib(built.graph)
+    assert _count(built.graph)[0]["disputed_claims"] == built.counts["disputed_claims"] > 0
+
+
 def test_build_without_fork_gives_the_same_bytes(built, tmp_path, monkeypatch):
     import os
 

@@ -43,6 +43,37 @@ def test_fast_turtle_handles_odd_literals_and_names():
     assert turtle(g) == rdflib_turtle(g)
 
 
+def test_fast_qnames_are_rdflibs_in_any_order():
+    import random
+
+    from nkgraph.serialize import _qnames, bind_prefixes
+
+    iris = [
+        "https://w3id.org/nkgraph/id/claim-a_anchor", "https://w3id.org/nkgraph/ontology#Claim", "https://w3id.org/nkgraph/id/",
+        "http://www.w3.org/2001/XMLSchema#decimal", "http://www.w3.org/2001/XMLSchema", "http://example.org/a/b_c", "http://example.org/a/1abc",
+        "http://example.org/a/-x", "http://example.org/a/x.", "https://schema.org/name", "http://purl.org/dc/terms/", "http://purl.org/dc/elements/1.1/title",
+        "http://www.w3.org/XML/1998/namespace#lang", "urn:isbn:123", "http://e/%41b", "http://e/a(b)", "mailto:a@b.c", "http://e/--", "http://e/_x",
+        "http://www.w3.org/ns/prov#wasAttributedTo", "https://brickschema.org/schema/Brick#Room", "http://e/é", "http://e/a b",
+    ]
+    iris += ["http://example.org/prefix", "http://example.org/pre", "http://example.org/other"]
+
+    def names() -> Graph:  # our prefixes, and one namespace that ends inside a name
+        g = bind_prefixes(Graph())
+        g.bind("ex", "http://example.org/pre")
+        return g
+
+    for seed in range(5):
+        random.Random(seed).shuffle(iris)
+        qname, reference = _qnames(names()), names().namespace_manager
+        for iri in iris:
+            fast = qname(iri)
+            if fast is None:
+                continue  # rdflib decides these
+            assert fast == reference.compute_qname(URIRef(iri), generate=False), iri
+    assert qname("https://w3id.org/nkgraph/id/claim-a_anchor") == ("nkd", URIRef("https://w3id.org/nkgraph/id/"), "claim-a_anchor")
+    assert qname("http://example.org/prefix") == ("ex", URIRef("http://example.org/pre"), "fix")  # the longest bound namespace wins
+
+
 def test_rebuild_does_nothing_unless_an_input_or_an_output_changed(project_copy, tmp_path, monkeypatch):
     """One test, several builds of the real data (each costs seconds): no-op, changed input, damaged output, no cache."""
     out = tmp_path / "out"

@@ -39,6 +39,8 @@ _TYPE, _TEXT_ANCHOR, _PAGE, _START_LINE, _END_LINE = RDF.type, NK.textAnchor, NK
 _SPECIFIC_RESOURCE, _HAS_SOURCE, _HAS_SELECTOR, _POSITION_SELECTOR = OA.SpecificResource, OA.hasSource, OA.hasSelector, OA.TextPositionSelector
 _START, _END, _QUOTE_SELECTOR, _EXACT, _PREFIX, _SUFFIX = OA.start, OA.end, OA.TextQuoteSelector, OA.exact, OA.prefix, OA.suffix
 _NON_NEGATIVE, _POSITIVE = XSD.nonNegativeInteger, XSD.positiveInteger
+_LABEL, _QUANTITY, _VALUE_AS_PRINTED, _UNIT_AS_PRINTED, _UNIT = RDFS.label, NK.Quantity, NK.valueAsPrinted, NK.unitAsPrinted, NK.unit
+_SUBJECT, _PREDICATE, _OBJECT, _CLAIM = RDF.subject, RDF.predicate, RDF.object, NK.Claim
 
 
 @dataclass
@@ -141,7 +143,25 @@ def _readers(graph: Graph):
     return value, has
 
 
+def _subjects_reader(graph: Graph):
+    """``subjects(p, o)``: the list of ``graph.subjects(p, o)``, read from the Memory store's index when it can be."""
+    from nkgraph.triples import memory_indexes
+
+    found = memory_indexes(graph)
+    if found is None:
+        return lambda p, o: list(graph.subjects(p, o))
+    pos = found[1]
+    return lambda p, o: list(pos.get(p, _EMPTY).get(o, _EMPTY))
+
+
 _EMPTY: dict = {}
+
+
+def _sorted_nodes(nodes: list[Node]) -> list[Node]:
+    """``sorted(nodes)``; by plain text when all are IRIs (how rdflib orders two IRIs, without its Python-level ``__lt__``)."""
+    if all(type(n) is URIRef for n in nodes):
+        return sorted(nodes, key=str.__str__)
+    return sorted(nodes)
 
 
 class Compiler:
@@ -152,6 +172,8 @@ class Compiler:
         self.text = sources.text
         self.g = sources.data  # compiled in place: the authored graph is not needed afterwards
         self.value, self.has = _readers(self.g)
+        self.ontology_value = _readers(sources.ontology)[0]
+        self.subjects = _subjects_reader(self.g)
         self.add = adder(self.g)  # graph.add, minus rdflib's per-call bookkeeping
         self._numbers: dict[tuple[int, URIRef], Literal] = {}
         self.sections: list[tuple[int, int, URIRef]] = []  # (start, end, section) by start
@@ -194,13 +216,12 @@ class Compiler:
     def label(self, node: Node) -> str:
         if isinstance(node, Literal):
             return str(node)
-        g, ont = self.g, self.src.ontology
-        if self.has(node, RDF.type, NK.Quantity):
-            shown = self.value(node, NK.valueAsPrinted)
-            unit = self.value(node, NK.unitAsPrinted) or self.value(self.value(node, NK.unit), RDFS.label)
+        if self.has(node, _TYPE, _QUANTITY):
+            shown = self.value(node, _VALUE_AS_PRINTED)
+            unit = self.value(node, _UNIT_AS_PRINTED) or self.value(self.value(node, _UNIT), _LABEL)
             return " ".join(str(x) for x in (shown, unit) if x is not None)
-        for graph in (g, ont):
-            value = graph.value(node, RDFS.label)
+        for value_of in (self.value, self.ontology_value):
+            value = value_of(node, _LABEL)
             if value is not None:
                 return str(value)
         return local(node)
@@ -247,11 +268,18 @@ class Compiler:
 
     # -- steps -----------------------------------------------------------------------------
     def check_vocabulary(self) -> None:
-        known = {s for s in self.src.ontology.subjects() if isinstance(s, URIRef)}
+        from nkgraph.triples import all_triples, memory_indexes
+
+        ontology = memory_indexes(self.src.ontology)
+        known = {s for s in (ontology[0] if ontology is not None else self.src.ontology.subjects()) if isinstance(s, URIRef)}
         ns = str(NK)
-        for s, p, o in self.src.data:
+        checked: set[URIRef] = set()  # each term once (the data repeats most of them)
+        for s, p, o in all_triples(self.src.data):
             for term in (s, p, o):
-                if isinstance(term, URIRef) and str(term).startswith(ns) and term not in known:
+                if not isinstance(term, URIRef) or term in checked:
+                    continue
+                checked.add(term)
+                if str.startswith(term, ns) and term not in known:
                     path, line, column = _find_term(self.src.files, term)
                     if path is None:
                         (path, line), column = self.where(s), None
@@ -261,8 +289,8 @@ class Compiler:
                     raise VocabularyError(f"unknown term nk:{local(term)}: the ontology does not define it (used by {local(s).split('_')[0]})", path=path, line=line, column=column, hint=hint)
 
     def compute_sections(self) -> None:
-        g, text = self.g, self.text
-        sections = sorted(g.subjects(RDF.type, NK.Section), key=lambda s: self.integer(s, NK.order, 0))
+        text = self.text
+        sections = sorted(self.subjects(_TYPE, NK.Section), key=lambda s: self.integer(s, NK.order, 0))
         starts: list[tuple[int, URIRef]] = []
         cursor = 0
         for sec in sections:
@@ -343,8 +371,7 @@ class Compiler:
         return spans[(occurrence or 1) - 1]
 
     def anchor_claims(self) -> None:
-        g = self.g
-        for claim in sorted(g.subjects(RDF.type, NK.Claim)):
+        for claim in _sorted_nodes(self.subjects(_TYPE, _CLAIM)):
             quote = self.value(claim, NK.quote)
             if quote is None:
                 continue  # SHACL reports the missing quote
@@ -367,7 +394,7 @@ class Compiler:
 
     def citations(self) -> None:
         g = self.g
-        references = set(g.subjects(RDF.type, NK.Reference))
+        references = set(self.subjects(_TYPE, NK.Reference))
         for claim, cit in sorted(g.subject_objects(NK.citation)):
             ref = self.value(cit, CITO.hasCitedEntity)
             if ref not in references:
@@ -399,13 +426,12 @@ class Compiler:
         g = self.g
         for a, b in list(g.subject_objects(NK.conflictsWith)):
             self.add((b, NK.conflictsWith, a))
-        for claim in g.subjects(RDF.type, NK.Claim):
+        for claim in self.subjects(_TYPE, NK.Claim):
             disputed = self.value(claim, NK.conflictsWith) is not None
             self.add((claim, NK.disputed, Literal(disputed)))
 
     def quantities(self) -> None:
-        g, data = self.g, self.g
-        for q in sorted(g.subjects(RDF.type, NK.Quantity)):
+        for q in sorted(self.subjects(_TYPE, NK.Quantity)):
             unit = self.value(q, NK.unit)
             factor = self.value(unit, NK.conversionFactor) if unit is not None else None
             canonical = self.value(unit, NK.canonicalUnit) if unit is not None else None
@@ -452,26 +478,26 @@ class Compiler:
                     self.add((node, NK.inSection, section))
 
     def statements(self) -> None:
-        g = self.g
-        for claim in sorted(g.subjects(RDF.type, NK.Claim)):
-            s, p, o = (self.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+        value, date_p, start_p, end_p, statement = self.value, NK.date, NK.startDate, NK.endDate, NK.statement
+        for claim in _sorted_nodes(self.subjects(_TYPE, _CLAIM)):
+            s, p, o = value(claim, _SUBJECT), value(claim, _PREDICATE), value(claim, _OBJECT)
             if s is None or p is None or o is None:
                 continue
             words = f"{self.label(s)} — {self.label(p)} — {self.label(o)}"
-            date = self.value(claim, NK.date)
-            start, end = self.value(claim, NK.startDate), self.value(claim, NK.endDate)
+            date = value(claim, date_p)
+            start, end = value(claim, start_p), value(claim, end_p)
             if date is not None:
                 words += f" ({date})"
             elif start is not None or end is not None:
                 words += f" ({start or '…'} to {end or '…'})"
-            self.add((claim, NK.statement, Literal(words)))
+            self.add((claim, statement, Literal(words)))
 
     def truthy(self) -> None:
-        g = self.g
-        for claim in sorted(g.subjects(RDF.type, NK.Claim)):
-            if self.value(claim, NK.disputed) == Literal(True) or self.value(claim, NK.modality) not in FACTUAL:
+        value, disputed, modality, true = self.value, NK.disputed, NK.modality, Literal(True)
+        for claim in _sorted_nodes(self.subjects(_TYPE, _CLAIM)):
+            if value(claim, disputed) == true or value(claim, modality) not in FACTUAL:
                 continue
-            s, p, o = (self.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+            s, p, o = value(claim, _SUBJECT), value(claim, _PREDICATE), value(claim, _OBJECT)
             if s is not None and p is not None and o is not None:
                 self.add((s, p, o))
 

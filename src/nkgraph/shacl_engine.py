@@ -290,9 +290,11 @@ def _prefix_block(graph: Graph, constraint: Node) -> str:
 
 def compile_shapes(shapes: Graph) -> CompiledShapes:
     """Read ``shapes`` as pySHACL does; raise :class:`Unsupported` for anything this engine lacks."""
+    from nkgraph.triples import all_triples
+
     g = shapes
     sh = str(SH)
-    for triple in g:
+    for triple in all_triples(g):
         for term in triple:
             if isinstance(term, URIRef) and term.startswith(sh) and term not in _SUPPORTED_SH:
                 raise Unsupported(f"{term} is not implemented by the fast engine")
@@ -738,12 +740,12 @@ class _Validator:
             return [_range_test(b, _RANGE_ACCEPT[kind]) for b in params]
         if kind == "minLength":
             n = params
-            return [lambda v: True] if n == 0 else [lambda v: not isinstance(v, BNode) and len(_string_of(v)) >= n]
+            return [lambda v: True] if n == 0 else [lambda v: not _is_bnode(v) and len(_string_of(v)) >= n]
         if kind == "maxLength":
             n = params
-            return [lambda v: not isinstance(v, BNode) and len(_string_of(v)) <= n]
+            return [lambda v: not _is_bnode(v) and len(_string_of(v)) <= n]
         if kind == "pattern":
-            return [(lambda rx: lambda v: not isinstance(v, BNode) and rx.search(_string_of(v)) is not None)(rx) for rx in params]
+            return [(lambda rx: lambda v: not _is_bnode(v) and rx.search(_string_of(v)) is not None)(rx) for rx in params]
         if kind == "in":
             allowed = params
             return [lambda v: v in allowed]
@@ -755,7 +757,7 @@ class _Validator:
         type_p = self.type_p
 
         def test(v: Node) -> bool:
-            if isinstance(v, Literal):
+            if _is_literal(v):
                 return False
             for t in data.objects(v, type_p):
                 hit = cache.get(t)
@@ -1176,8 +1178,21 @@ def _format(msg: str, bound: Any) -> str:
     return msg
 
 
+def _is_literal(v: object) -> bool:
+    """``isinstance(v, Literal)``, answered from the exact type for rdflib's own terms (a failing
+    isinstance against rdflib's abstract Node classes costs ~1 µs)."""
+    kind = type(v)
+    return kind is Literal or (kind is not URIRef and kind is not BNode and isinstance(v, Literal))
+
+
+def _is_bnode(v: object) -> bool:
+    """``isinstance(v, BNode)``, as :func:`_is_literal`."""
+    kind = type(v)
+    return kind is BNode or (kind is not URIRef and kind is not Literal and isinstance(v, BNode))
+
+
 def _string_of(v: Node) -> str:
-    if isinstance(v, Literal):
+    if _is_literal(v):
         if v.value is not None and v.datatype in (None, _RDF_LANGSTRING, XSD.string):
             return str(v.value)
     return str(v)
@@ -1206,9 +1221,10 @@ def _less_than(a: Any, b: Any, strict: bool) -> bool:
 
 
 def _comparable(node: Node) -> tuple[Any, bool]:
-    if isinstance(node, URIRef):
+    kind = type(node)
+    if kind is URIRef or (kind is not Literal and isinstance(node, URIRef)):
         return str(node), True
-    if isinstance(node, Literal) and isinstance(node.value, str):
+    if _is_literal(node) and isinstance(node.value, str):
         return node.value, True
     return node, False
 
@@ -1242,7 +1258,12 @@ def _node_kind_test(accepts: tuple[bool, bool, bool]) -> Callable[[Node], bool]:
     iri_ok, bnode_ok, literal_ok = accepts
 
     def test(v: Node) -> bool:
-        if isinstance(v, BNode):
+        kind = type(v)  # rdflib's own term types first: a failing isinstance against them is slow
+        if kind is URIRef:
+            return iri_ok
+        if kind is Literal:
+            return literal_ok
+        if kind is BNode or isinstance(v, BNode):
             return bnode_ok
         if isinstance(v, Literal):
             return literal_ok

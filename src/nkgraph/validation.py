@@ -234,7 +234,14 @@ def _validate_parallel(data: Graph, shapes: Graph, labels: Graph, workers: int) 
 
 
 def _contains(graph: Graph, part: Graph) -> bool:
-    return all(t in graph for t in part)
+    """Whether every triple of ``part`` is in ``graph`` (read from the stores' indexes when they are at hand)."""
+    from nkgraph.triples import all_triples, memory_indexes
+
+    found = memory_indexes(graph)
+    if found is None:
+        return all(t in graph for t in part)
+    spo, empty = found[0], {}
+    return all(o in spo.get(s, empty).get(p, empty) for s, p, o in all_triples(part))
 
 
 def validate_graph(
