@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -50,14 +51,23 @@ def cache_dir() -> Path:
 
 
 def versions() -> dict[str, str]:
-    """Versions of the packages whose behaviour shapes the build's output."""
-    out = {}
+    """Versions of the packages whose behaviour shapes the build's output (looked up once per process).
+
+    >>> sorted(versions()) == sorted(_VERSIONED)
+    True
+    """
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    out = []
     for name in _VERSIONED:
         try:
-            out[name] = metadata.version(name)
+            out.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
-            out[name] = "?"
-    return out
+            out.append((name, "?"))
+    return tuple(out)
 
 
 def _files(root: Path) -> list[Path]:
@@ -123,7 +133,9 @@ def report_key(data_digest: str, shapes_digest: str, engine: str = "fast") -> st
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@functools.cache
 def _validation_code() -> str:
+    """Digest of the validation code (read once per process: a corpus build asks for every document)."""
     h = hashlib.sha256()
     for name in ("validation.py", "shacl_engine.py"):
         h.update((PACKAGE_DIR / name).read_bytes())
