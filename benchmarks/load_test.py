@@ -20,10 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,7 +30,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HOST = "127.0.0.1"
+from nkgraph.serve_process import start_serve
 
 # Ad-hoc SELECTs a user might type into YASGUI: bounded, each a different shape of work.
 ADHOC = [
@@ -60,37 +57,6 @@ class Tally:
             self.latencies.append(seconds)
             if error:
                 self.errors[error] = self.errors.get(error, 0) + 1
-
-
-def start_server(build: Path, timeout: float, *extra: str) -> tuple[subprocess.Popen, str]:
-    """Start ``nkgraph serve --port 0`` on 127.0.0.1 (with ``extra`` options) and return the process and its base URL."""
-    # The console script's entry point, run by this interpreter (``python -m nkgraph.cli`` would import cli twice).
-    cmd = [sys.executable, "-c", "from nkgraph.cli import main; main()", "serve", "--host", HOST, "--port", "0", "--out", str(build),
-           "--timeout", str(timeout), *extra]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    deadline = time.monotonic() + 60
-    assert proc.stderr is not None
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/sparql", line)
-        if match:
-            threading.Thread(target=proc.stderr.read, daemon=True).start()  # drain, never block the server
-            return proc, f"http://{HOST}:{match.group(1)}"
-    stop_server(proc)
-    raise RuntimeError("nkgraph serve did not report its address (is the build there?)")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop the server by its PID: SIGTERM, then SIGKILL after 10 s."""
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
 
 
 def library_urls(base: str) -> list[str]:
@@ -199,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     extra = [*(["--workers", str(args.workers)] if args.workers else []), *(["--deadline", str(args.deadline)] if args.deadline else []),
              *(["--in-memory"] if args.in_memory else [])]
     request_timeout = max(args.server_timeout, args.deadline or 30.0) + 30
-    proc, base = start_server(args.build, args.server_timeout, *extra)
-    try:
+    with start_serve(args.build, "--timeout", str(args.server_timeout), *extra) as proc:  # on 127.0.0.1; stopped by its PID on leaving
+        base = proc.url
         library, adhoc = library_urls(base), adhoc_urls(base)
         urls = library + adhoc
         expected = expected_answers(urls, request_timeout)
@@ -217,8 +183,6 @@ def main(argv: list[str] | None = None) -> int:
             t.join(args.seconds + request_timeout + 30)
         elapsed = time.monotonic() - started
         load = os.getloadavg()
-    finally:
-        stop_server(proc)
     print(report(tally, args.clients, args.seconds, elapsed, len(library), len(adhoc), load))
     return 0 if tally.latencies and not tally.errors else 1
 

@@ -9,6 +9,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -17,9 +19,10 @@ from nkgraph.server import ServerConfig, make_server, refusal
 from nkgraph.sparql_results import Refused
 
 
-@pytest.fixture(scope="module")
-def endpoint(built):
-    server = make_server(built.out_dir / "nkgraph.nt", "127.0.0.1", 0, ServerConfig(timeout=20, max_results=50_000))
+@contextmanager
+def running(built, config: ServerConfig) -> Iterator[str]:
+    """The endpoint over the built graph, serving in a thread on a free loopback port: its base URL."""
+    server = make_server(built.out_dir / "nkgraph.nt", "127.0.0.1", 0, config)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -28,6 +31,12 @@ def endpoint(built):
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def endpoint(built):
+    with running(built, ServerConfig(timeout=20, max_results=50_000)) as base:
+        yield base
 
 
 def fetch(url: str, *, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
@@ -111,29 +120,16 @@ def test_syntax_error_is_a_400(endpoint):
 
 
 def test_result_cap(built):
-    server = make_server(built.out_dir / "nkgraph.nt", "127.0.0.1", 0, ServerConfig(max_results=10))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"})
-        status, _, body = fetch(url)
+    with running(built, ServerConfig(max_results=10)) as base:
+        status, _, body = fetch(f"{base}/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"}))
         assert status == 413 and b"LIMIT" in body
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_timeout(built):
-    server = make_server(built.out_dir / "nkgraph.nt", "127.0.0.1", 0, ServerConfig(timeout=0.2, max_results=10**9))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(built, ServerConfig(timeout=0.2, max_results=10**9)) as base:
         slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
-        status, _, body = fetch(f"http://127.0.0.1:{server.server_port}/sparql?" + urllib.parse.urlencode({"query": slow}))
+        status, _, body = fetch(f"{base}/sparql?" + urllib.parse.urlencode({"query": slow}))
         assert status == 503 and b"longer than" in body
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_cors_preflight(endpoint):
@@ -198,11 +194,7 @@ LOAD_QUERIES = [
 def test_eight_clients_at_once_all_get_the_right_answer(built):
     """A small load test: 8 clients for 3 s on 2 workers (most requests wait in the queue). Every
     answer must be a 200 equal to the answer the same URL got alone, before the load."""
-    server = make_server(built.out_dir / "nkgraph.nt", "127.0.0.1", 0, ServerConfig(workers=2, timeout=30, deadline=120))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with running(built, ServerConfig(workers=2, timeout=30, deadline=120)) as base:
         expected = {path: fetch(base + path) for path in LOAD_QUERIES}
         assert all(status == 200 for status, _, _ in expected.values())
         seen: list[tuple[str, int, bytes]] = []
@@ -224,10 +216,6 @@ def test_eight_clients_at_once_all_get_the_right_answer(built):
         assert len(seen) >= 8
         wrong = [(path, status) for path, status, body in seen if status != 200 or body != expected[path][2]]
         assert wrong == []
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
 
 
 def test_waiting_requests_are_served_first_come_first_served(built):

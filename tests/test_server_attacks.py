@@ -3,9 +3,9 @@ runaway queries stopped (their worker process killed), results capped, malformed
 slow clients dropped, a full queue refused with Retry-After, workers stopped with the server,
 loopback by default.
 
-The server runs as a real ``nkgraph serve`` process on a free port of 127.0.0.1, with a 2-second
-query timeout and a 1,000-row cap; its stderr is kept (the server logs each worker it kills) and its
-worker processes are found through /proc. Outbound attempts are watched by a listener on an unused
+The server runs as a real ``nkgraph serve`` process on a free port of 127.0.0.1
+(:func:`nkgraph.serve_process.start_serve`), with a 2-second query timeout and a 1,000-row cap; its
+stderr is kept (the server logs each worker it kills) and its worker processes are found through /proc. Outbound attempts are watched by a listener on an unused
 127.0.0.1 port that every "remote" IRI in these tests points at.
 """
 
@@ -16,18 +16,19 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from nkgraph.serve_process import ServeProcess
+from nkgraph.serve_process import start_serve as start_process
 from nkgraph.server import refusal
 
 TIMEOUT = 2.0
@@ -41,62 +42,23 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
 # -- fixtures ----------------------------------------------------------------------------------------
 
 
-class Served(subprocess.Popen):
-    """A ``nkgraph serve`` process; ``log`` collects the lines of its stderr."""
-
-    log: list[str]
-
-
-def start_serve(build: Path, *extra: str) -> tuple[Served, str]:
-    """Start ``nkgraph serve`` on 127.0.0.1, any free port; return the process and its base URL."""
-    cmd = [sys.executable, "-c", "from nkgraph.cli import main; main()", "serve", "--host", "127.0.0.1", "--port", "0",
-           "--out", str(build), "--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), *extra]
-    proc = Served(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    proc.log = []
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        proc.log.append(line)
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/sparql", line)
-        if match:
-            threading.Thread(target=lambda: proc.log.extend(proc.stderr), daemon=True).start()  # type: ignore[arg-type]
-            return proc, f"http://127.0.0.1:{match.group(1)}"
-        if not line:
-            break
-    stop_serve(proc)
-    raise RuntimeError("nkgraph serve did not start: " + "".join(proc.log)[-2000:])
-
-
-def stop_serve(proc: subprocess.Popen) -> None:
-    """Stop the server by its PID (SIGTERM, then SIGKILL)."""
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+def start_serve(build: Path, *extra: str) -> ServeProcess:
+    """``nkgraph serve`` on 127.0.0.1, any free port, with this module's timeout and cap (``extra`` may override them)."""
+    return start_process(build, "--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), *extra)
 
 
 @pytest.fixture(scope="module")
 def server(built) -> Iterator[str]:
     """A shared ``nkgraph serve`` for the cheap attacks."""
-    proc, base = start_serve(built.out_dir)
-    try:
-        yield base
-    finally:
-        stop_serve(proc)
+    with start_serve(built.out_dir) as proc:
+        yield proc.url
 
 
 @pytest.fixture()
 def fresh_server(built) -> Iterator[str]:
     """A ``nkgraph serve`` of its own, for attacks that leave work burning (runaway queries)."""
-    proc, base = start_serve(built.out_dir)
-    try:
-        yield base
-    finally:
-        stop_serve(proc)
+    with start_serve(built.out_dir) as proc:
+        yield proc.url
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -107,7 +69,7 @@ def _stat(pid: int) -> list[str] | None:
         return None
 
 
-def worker_pids(proc: subprocess.Popen) -> list[int]:
+def worker_pids(proc: ServeProcess) -> list[int]:
     """The PIDs of the server's child processes (its query workers), from /proc."""
     kids = []
     for entry in Path("/proc").iterdir():
@@ -116,7 +78,7 @@ def worker_pids(proc: subprocess.Popen) -> list[int]:
     return sorted(kids)
 
 
-def worker_cpu(proc: subprocess.Popen) -> float:
+def worker_cpu(proc: ServeProcess) -> float:
     """CPU seconds (user + system) the server's workers have used so far."""
     ticks = os.sysconf("SC_CLK_TCK")
     return sum((int(f[11]) + int(f[12])) / ticks for pid in worker_pids(proc) if (f := _stat(pid)))
@@ -134,6 +96,43 @@ def wait_for(condition, seconds: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.05)
+
+
+class Background(threading.Thread):
+    """``call()`` run in a daemon thread; :meth:`result` is what it returned (or raises what it raised)."""
+
+    def __init__(self, call: Callable[[], Any]) -> None:
+        super().__init__(daemon=True)
+        self.call = call
+        self.outcome: Any = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.outcome = self.call()
+        except BaseException as err:  # noqa: BLE001 - handed to whoever asks for the result
+            self.error = err
+
+    def result(self, seconds: float = 60.0) -> Any:
+        """Wait up to ``seconds`` for the call; fail the test if it is still running."""
+        self.join(seconds)
+        assert not self.is_alive(), f"no answer in {seconds:g} s"
+        if self.error is not None:
+            raise self.error
+        return self.outcome
+
+
+def start_runaway(proc: ServeProcess) -> Background:
+    """Send RUNAWAY to ``proc`` in the background; return once a worker is burning CPU on it."""
+    runaway = Background(lambda: ask(proc.url, RUNAWAY, "get"))
+    wait_for(lambda: worker_cpu(proc) >= 0.2)
+    return runaway
+
+
+def count_of(body: bytes) -> int:
+    """The ``?n`` of a one-row SPARQL JSON answer."""
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +216,21 @@ def ask(base: str, query: str, how: str) -> tuple[int, bytes]:
 HOW = ["get", "form", "body"]
 
 
+def each_query_each_way(table: dict[str, str]) -> Callable[[Callable], Callable]:
+    """Parametrize a test by ``query``, each of ``table``'s (named by its key), and ``how``, each of HOW."""
+    def parametrize(test: Callable) -> Callable:
+        return pytest.mark.parametrize("how", HOW)(pytest.mark.parametrize("query", list(table.values()), ids=list(table))(test))
+    return parametrize
+
+
+def ask_past(tripwire: "Tripwire", base: str, query: str, how: str) -> tuple[int, bytes]:
+    """``ask`` with ``{port}`` in ``query`` set to the tripwire's port; then give any outbound
+    connection 0.1 s to reach the tripwire before the test counts its hits."""
+    answer = ask(base, query.replace("{port}", str(tripwire.port)), how)
+    time.sleep(0.1)
+    return answer
+
+
 # -- writes and federation are refused -------------------------------------------------------------------
 
 WRITES = {
@@ -239,10 +253,9 @@ WRITES = {
 }
 
 
-@pytest.mark.parametrize("how", HOW)
-@pytest.mark.parametrize("name", WRITES)
-def test_writes_are_refused_with_a_clear_message(server, name, how):
-    status, body = ask(server, WRITES[name], how)
+@each_query_each_way(WRITES)
+def test_writes_are_refused_with_a_clear_message(server, query, how):
+    status, body = ask(server, query, how)
     assert status == 403 and b"read-only" in body
 
 
@@ -267,11 +280,9 @@ FEDERATED = {
 }
 
 
-@pytest.mark.parametrize("how", HOW)
-@pytest.mark.parametrize("name", FEDERATED)
-def test_federated_queries_are_refused_and_nothing_connects(server, tripwire, name, how):
-    status, body = ask(server, FEDERATED[name].replace("{port}", str(tripwire.port)), how)
-    time.sleep(0.1)
+@each_query_each_way(FEDERATED)
+def test_federated_queries_are_refused_and_nothing_connects(server, tripwire, query, how):
+    status, body = ask_past(tripwire, server, query, how)
     assert status == 403 and b"federated queries are refused" in body
     assert tripwire.hits == 0
 
@@ -290,10 +301,9 @@ HARMLESS = {
 }
 
 
-@pytest.mark.parametrize("how", HOW)
-@pytest.mark.parametrize("name", HARMLESS)
-def test_keywords_in_strings_comments_and_names_are_not_refused(server, name, how):
-    status, body = ask(server, HARMLESS[name], how)
+@each_query_each_way(HARMLESS)
+def test_keywords_in_strings_comments_and_names_are_not_refused(server, query, how):
+    status, body = ask(server, query, how)
     assert status == 200, body
 
 
@@ -311,11 +321,9 @@ READS = {
 }
 
 
-@pytest.mark.parametrize("how", HOW)
-@pytest.mark.parametrize("name", READS)
-def test_file_and_remote_reads_are_harmless(server, tripwire, name, how):
-    status, body = ask(server, READS[name].replace("{port}", str(tripwire.port)), how)
-    time.sleep(0.1)
+@each_query_each_way(READS)
+def test_file_and_remote_reads_are_harmless(server, tripwire, query, how):
+    status, body = ask_past(tripwire, server, query, how)
     assert status in (200, 400, 403)
     assert b"root:" not in body and b"/bin/" not in body  # nothing of /etc/passwd
     assert tripwire.hits == 0
@@ -351,79 +359,54 @@ def test_runaway_query_is_stopped_and_the_server_keeps_answering(fresh_server):
 def test_as_many_runaways_as_slots_leave_the_server_answering(built, claims):
     """Twice as many runaways as workers: each is stopped (its worker killed), the queued ones get
     their turn, and the server still answers; the old in-thread runs kept every slot until restart."""
-    proc, base = start_serve(built.out_dir, "--workers", "2")
-    try:
-        answers: list[tuple[int, bytes]] = []
-        threads = [threading.Thread(target=lambda: answers.append(ask(base, RUNAWAY, "get"))) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+    with start_serve(built.out_dir, "--workers", "2") as proc:
+        runaways = [Background(lambda: ask(proc.url, RUNAWAY, "get")) for _ in range(4)]
+        answers = [r.result() for r in runaways]
         assert len(answers) == 4 and all(status == 503 and b"longer than 2 s" in body for status, body in answers), answers
-        status, body = ask(base, OK_QUERY, "get")
-        assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == claims
-    finally:
-        stop_serve(proc)
+        status, body = ask(proc.url, OK_QUERY, "get")
+        assert status == 200 and count_of(body) == claims
 
 
 def test_the_worker_that_ran_a_runaway_is_gone_and_a_new_one_answers(built, claims):
-    proc, base = start_serve(built.out_dir, "--workers", "1")
-    try:
+    with start_serve(built.out_dir, "--workers", "1") as proc:
         (first,) = worker_pids(proc)
-        status, body = ask(base, RUNAWAY, "get")
+        status, body = ask(proc.url, RUNAWAY, "get")
         assert status == 503 and b"longer than 2 s" in body
         killed = [int(m.group(1)) for line in list(proc.log) if (m := re.search(r"killed worker (\d+)", line))]
         assert killed == [first]
         assert not alive(first)
         # the single worker was killed: this answer can only come from its replacement
-        status, body = ask(base, OK_QUERY, "get")
-        assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == claims
+        status, body = ask(proc.url, OK_QUERY, "get")
+        assert status == 200 and count_of(body) == claims
         (second,) = worker_pids(proc)
         assert second != first and alive(second)
-    finally:
-        stop_serve(proc)
 
 
 def test_a_full_queue_is_refused_with_retry_after_and_the_queued_query_runs(built):
     """One worker busy with a runaway, one place in the queue, two more requests: whichever comes
     second is refused at once, the other waits its turn and gets its answer."""
-    proc, base = start_serve(built.out_dir, "--workers", "1", "--queue", "1")
-    try:
-        runaway_answer: list[tuple[int, bytes]] = []
-        runaway = threading.Thread(target=lambda: runaway_answer.append(ask(base, RUNAWAY, "get")))
-        runaway.start()
-        wait_for(lambda: worker_cpu(proc) >= 0.2)  # the runaway is running
-        url = f"{base}/sparql?" + urllib.parse.urlencode({"query": OK_QUERY})
-        answers: list[tuple[int, dict, bytes]] = []
-        others = [threading.Thread(target=lambda: answers.append(fetch_with_headers(url))) for _ in range(2)]
-        for t in others:
-            t.start()
-        for t in [runaway, *others]:
-            t.join(60)
+    with start_serve(built.out_dir, "--workers", "1", "--queue", "1") as proc:
+        runaway = start_runaway(proc)
+        url = f"{proc.url}/sparql?" + urllib.parse.urlencode({"query": OK_QUERY})
+        others = [Background(lambda: fetch_with_headers(url)) for _ in range(2)]
+        answers = [o.result() for o in others]
         (refused,) = [a for a in answers if a[0] == 503]
         (served,) = [a for a in answers if a[0] == 200]
         assert b"queue" in refused[2] and b"is full" in refused[2] and int(refused[1]["Retry-After"]) >= 1
         assert b'"n"' in served[2]
-        assert runaway_answer[0][0] == 503 and b"longer than" in runaway_answer[0][1]
-    finally:
-        stop_serve(proc)
+        status, body = runaway.result()
+        assert status == 503 and b"longer than" in body
 
 
 def test_the_wait_in_the_queue_counts_toward_the_deadline(built):
-    proc, base = start_serve(built.out_dir, "--workers", "1", "--timeout", "5", "--deadline", "1")
-    try:
-        answers: dict[str, tuple[int, bytes]] = {}
-        runaway = threading.Thread(target=lambda: answers.__setitem__("runaway", ask(base, RUNAWAY, "get")))
-        runaway.start()
-        wait_for(lambda: worker_cpu(proc) >= 0.2)  # the runaway is running
+    with start_serve(built.out_dir, "--workers", "1", "--timeout", "5", "--deadline", "1") as proc:
+        runaway = start_runaway(proc)
         # queued behind a runaway that holds the only worker until the runaway's own deadline, and
         # its replacement needs more than the rest of this request's second to load the graph
-        status, headers, body = fetch_with_headers(f"{base}/sparql?" + urllib.parse.urlencode({"query": OK_QUERY}))
-        runaway.join(60)
+        status, headers, body = fetch_with_headers(f"{proc.url}/sparql?" + urllib.parse.urlencode({"query": OK_QUERY}))
         assert status == 503 and b"deadline" in body and int(headers["Retry-After"]) >= 1
-        assert answers["runaway"][0] == 503 and b"deadline" in answers["runaway"][1]
-    finally:
-        stop_serve(proc)
+        status, body = runaway.result()
+        assert status == 503 and b"deadline" in body
 
 
 @pytest.mark.parametrize("query", [
@@ -538,17 +521,14 @@ def closed_within(sock: socket.socket, seconds: float) -> bool:
 
 
 @pytest.fixture()
-def impatient_server(built) -> Iterator[tuple[Served, str]]:
+def impatient_server(built) -> Iterator[str]:
     """A ``nkgraph serve`` that gives clients 1 s to send a request."""
-    proc, base = start_serve(built.out_dir, "--client-timeout", "1")
-    try:
-        yield proc, base
-    finally:
-        stop_serve(proc)
+    with start_serve(built.out_dir, "--client-timeout", "1") as proc:
+        yield proc.url
 
 
 def test_half_sent_requests_are_dropped_and_others_answered(impatient_server):
-    _, base = impatient_server
+    base = impatient_server
     port = urllib.parse.urlsplit(base).port
     slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
     try:
@@ -564,8 +544,7 @@ def test_half_sent_requests_are_dropped_and_others_answered(impatient_server):
 
 def test_a_request_trickled_byte_by_byte_is_dropped(impatient_server):
     """Each byte arrives well within any per-read timeout; the whole request never does."""
-    _, base = impatient_server
-    with socket.create_connection(("127.0.0.1", urllib.parse.urlsplit(base).port)) as sock:
+    with socket.create_connection(("127.0.0.1", urllib.parse.urlsplit(impatient_server).port)) as sock:
         sent = 0
         for byte in HALF_REQUEST * 20:
             try:
@@ -581,8 +560,7 @@ def test_a_request_trickled_byte_by_byte_is_dropped(impatient_server):
 
 
 def test_idle_keep_alive_connection_is_closed_after_an_answer(impatient_server):
-    _, base = impatient_server
-    with socket.create_connection(("127.0.0.1", urllib.parse.urlsplit(base).port)) as sock:
+    with socket.create_connection(("127.0.0.1", urllib.parse.urlsplit(impatient_server).port)) as sock:
         sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         sock.settimeout(30)
         first = sock.recv(65536)
@@ -593,27 +571,14 @@ def test_idle_keep_alive_connection_is_closed_after_an_answer(impatient_server):
 # -- stopping -----------------------------------------------------------------------------------------------
 
 
-def ask_ignoring_hangup(base: str, query: str) -> None:
-    """Send ``query``; a server that stops meanwhile may hang up without an answer."""
-    try:
-        ask(base, query, "get")
-    except OSError:
-        pass
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_the_server_stops_every_worker(built, sig):
-    proc, base = start_serve(built.out_dir, "--workers", "2")
-    workers = worker_pids(proc)
-    assert len(workers) == 2 and all(alive(pid) for pid in workers)
-    busy = threading.Thread(target=ask_ignoring_hangup, args=(base, RUNAWAY), daemon=True)
-    busy.start()  # one worker busy with a runaway, the other idle
-    wait_for(lambda: worker_cpu(proc) >= 0.2)
-    os.kill(proc.pid, sig)
-    try:
+    with start_serve(built.out_dir, "--workers", "2") as proc:
+        workers = worker_pids(proc)
+        assert len(workers) == 2 and all(alive(pid) for pid in workers)
+        start_runaway(proc)  # one worker busy with a runaway, the other idle (its answer, or a hang-up, is not awaited)
+        os.kill(proc.pid, sig)
         assert proc.wait(20) == 0
-    finally:
-        stop_serve(proc)
     wait_for(lambda: not any(alive(pid) for pid in workers), 10)
 
 
