@@ -202,3 +202,24 @@ def test_check_machine_formats(built, fmt):
 def test_unknown_check_is_an_error(built):
     result = CliRunner().invoke(check, ["--only", "no-such-check", "--out", str(built.out_dir)])
     assert result.exit_code == 2 and "no check named" in result.stderr
+
+
+#: checks that compare statements of one chapter: in a corpus of many chapters they must not pair
+#: one chapter's figure with another's (the same country, commodity and year in two chapters)
+CHAPTER_SCOPED = ("facility-capacity-vs-table2", "production-above-capacity", "production-change-vs-table1", "text-component-sums", "text-vs-table1")
+
+
+@pytest.mark.parametrize("name", CHAPTER_SCOPED)
+@pytest.mark.parametrize("moved", (0, -1), ids=("first-claim", "last-claim"))
+def test_fixture_disagreement_needs_one_chapter(name, moved):
+    store = ox.Store()
+    store.load(path=str(FIXTURES / f"{name}.ttl"), format=ox.RdfFormat.TURTLE)
+    stated_in = ox.NamedNode("https://w3id.org/nkgraph/ontology#statedIn")
+    claims = sorted(q.subject.value for q in store.quads_for_pattern(None, stated_in, None))
+    assert len(claims) >= 2
+    claim = ox.NamedNode(claims[moved])
+    chapter = next(store.quads_for_pattern(claim, stated_in, None)).object
+    store.remove(ox.Quad(claim, stated_in, chapter))
+    store.add(ox.Quad(claim, stated_in, ox.NamedNode("https://w3id.org/nkgraph/id/myb-2008-mongolia")))
+    (result,) = run_checks(store, [name])
+    assert result.findings == []

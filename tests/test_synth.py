@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from nkgraph.synth import _read_nt, corpus_shapes, document_slug, graph_stats, write_corpus
+from nkgraph.synth import _read_nt, corpus_shapes, document_slug, document_triples, graph_stats, write_corpus
 from nkgraph.validation import validate_graph
 
 
@@ -131,3 +131,83 @@ def test_synth_command_without_a_build_says_what_to_do(tmp_path):
     result = CliRunner().invoke(main, ["synth", "--triples", "1000", "--out", str(tmp_path / "c"), "--template", str(tmp_path / "missing.nt")])
     assert result.exit_code == 2
     assert "nkgraph build" in result.output and "Traceback" not in result.output
+
+
+_NKD = "https://w3id.org/nkgraph/id/"
+
+
+def _claim_countries(triples: list[tuple[str, str, str]], countries: set[str]) -> set[str]:
+    """The nk:Country IRIs the claims of ``triples`` are about (rdf:subject)."""
+    return {o for _, p, o in triples if p == "<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject>" and o in countries}
+
+
+def _date_years(triples: list[tuple[str, str, str]]) -> list[int]:
+    """The years of the claims' nk:date values, sorted (with repeats)."""
+    return sorted(int(o[1:5]) for _, p, o in triples if p == "<https://w3id.org/nkgraph/ontology#date>")
+
+
+def test_each_document_states_its_own_country_and_year(template, tmp_path):
+    """A document is its country's chapter of its year: its country stands where the real chapter has North Korea
+    (the two swap where the real chapter mentions that country), and every date moves by (year - 2007) years."""
+    from nkgraph.synth import load_template
+
+    real = _read_nt(template)
+    countries = {s for s, p, o in real if o == "<https://w3id.org/nkgraph/ontology#Country>"}
+    info = write_corpus(template, tmp_path, triples=1_000, seed=4)  # the vocabulary only: documents come from document_triples
+    shared = _read_nt(tmp_path / "shared.nt")
+    countries |= {s for s, p, o in shared if o == "<https://w3id.org/nkgraph/ontology#Country>"}
+    assert {f"<{_NKD}{document_slug(i)[1]}>" for i in range(40)} <= countries, "every simulated country is in the shared vocabulary"
+    assert all(any(s == c and p.endswith("#label>") for s, p, o in shared + real) for c in countries), "every country has a label"
+    assert info["shared_triples"] == len(shared)
+    real_about, real_years = _claim_countries(real, countries), _date_years(real)
+    nk = f"<{_NKD}north-korea>"
+    assert nk in real_about and 2007 in real_years
+    tmpl = load_template(template)
+    seen = set()
+    for index in (0, 1, 12, 13, 21, 33, 47, 60):  # north-korea 2007, mongolia 2007, china 2007, japan 2007, mongolia 2008, japan 2008 …
+        slug, country, year = document_slug(index)
+        doc = document_triples(tmpl, index, seed=4, keep=1.0)
+        mine = f"<{_NKD}{country}>"
+        swap = {nk: mine, mine: nk}
+        about = _claim_countries(doc, countries)
+        assert about == {swap.get(c, c) for c in real_about}, slug
+        assert mine in about
+        if mine != nk:
+            assert (nk in about) == (mine in real_about), f"{slug} states North Korea only where the real chapter states {country}"
+        assert _date_years(doc) == [y + year - 2007 for y in real_years], f"{slug}: every nk:date moves by {year - 2007} years"
+        chapter = [o for s, p, o in doc if s == f"<{_NKD}usgs-myb-2007-north-korea-{slug}>" and p == "<http://purl.org/dc/terms/issued>"]
+        assert chapter == [f'"{year}"^^<http://www.w3.org/2001/XMLSchema#gYear>']
+        seen.add((country, year))
+    assert len(seen) == 8
+
+
+def test_document_zero_is_byte_identical_to_the_unlocalized_copy(template, tmp_path, monkeypatch):
+    """The first document (North Korea, 2007) is the real chapter with only its IRIs renamed, byte for byte as before
+    documents were localized; the others do change when localized."""
+    import nkgraph.synth as synth
+
+    info = write_corpus(template, tmp_path / "a", triples=90_000, seed=1)
+    assert info["docs"][0]["slug"] == "myb-2007-north-korea" and info["documents"] >= 2
+    monkeypatch.setattr(synth, "_localizer", lambda country, year: (lambda term: term))
+    monkeypatch.setattr(synth, "_retitled", lambda literal, country, year: literal)
+    plain = write_corpus(template, tmp_path / "b", triples=90_000, seed=1)
+    first = "documents/myb-2007-north-korea.nt"
+    assert _files(tmp_path / "a")[first] == _files(tmp_path / "b")[first]
+    assert info["docs"][0] == plain["docs"][0]
+    assert info["docs"][1]["sha256"] != plain["docs"][1]["sha256"], "the second document (Mongolia) is localized"
+
+
+def test_a_localized_document_conforms_to_the_corpus_shapes(template, built):
+    """Japan 2008 (North Korea and Japan swapped, every date a year on) validates with the shared vocabulary."""
+    from nkgraph.loading import load_sources
+    from nkgraph.synth import _nt, country_triples, load_template
+
+    tmpl = load_template(template)
+    assert document_slug(33) == ("myb-2008-japan", "japan", 2008)
+    doc = document_triples(tmpl, 33, seed=11, keep=0.05)
+    shared = tmpl.shared + country_triples({s for s, _, _ in tmpl.shared})
+    assert any(o == '"2008"^^<http://www.w3.org/2001/XMLSchema#gYear>' for _, p, o in doc if p.endswith("#date>"))
+    sources = load_sources()
+    graph = Graph().parse(data=_nt(shared + doc).decode("utf-8"), format="nt")
+    report = validate_graph(graph, corpus_shapes(sources.shapes), sources.ontology)
+    assert report.conforms, report.text[:3000]

@@ -12,13 +12,27 @@ chapter (a country × year), built from the real chapter's compiled graph with
 * the real distributions: each document keeps a seeded random share of the real claims (between
   60 % and 100 %, so claim density, table sizes and values follow the real graph), always keeping
   the claims that stakes and deals need and both sides of every conflict;
+* its own country and year, as a real chapter per country per year would: the document's country
+  takes the place of North Korea wherever its claims, entities and name attestations name it (the
+  two swap where the real chapter mentions that country, so no chapter says China invests in
+  China), every date-like literal (``xsd:gYear``, ``xsd:gYearMonth``, ``xsd:date``, ``xsd:dateTime``:
+  claim dates, start and end dates, issue and access dates) moves by ``year - 2007`` years, and the
+  chapter's title and label name its country and year; quotes, names and the source text stay
+  verbatim. So one chapter's capacity never meets another's production on (country, commodity,
+  year). The first document (``myb-2007-north-korea``, offset 0) is the real chapter with only its
+  IRIs renamed;
 * shared vocabulary written once for the whole corpus: the ontology, commodities and their forms,
-  units, countries, statuses, modalities and deal kinds.
+  units, countries (an ``nk:Country`` with its label for each simulated country the real graph
+  lacks), statuses, modalities and deal kinds. The vocabulary's own facts about a country (e.g.
+  North Korea's asserted ``nk:produces``) are the real chapter's, written once.
 
 The output is deterministic for a seed. Two of our shapes pin the single real chapter
 (``nk:statedIn`` has the value ``nkd:usgs-myb-2007-north-korea``; a text anchor's source is
 ``nkd:source-text``): :func:`corpus_shapes` relaxes exactly those two to "an ``nk:Chapter``" and
 "an ``nk:SourceText``" for a corpus of many chapters; everything else is checked as is.
+
+Library queries that compare two statements of "the chapter" (capacity against production, text
+against Table 1) join them on ``nk:statedIn``, so they pair statements of one chapter only.
 
 Each document is its own unit of provenance: ``write_corpus`` writes ``shared.nt`` once and one
 ``documents/SLUG.nt`` (+ its source text ``SLUG.txt``) per document, which ``nkgraph corpus
@@ -41,8 +55,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SH
 
 from nkgraph.namespace import NK
 
@@ -55,6 +69,19 @@ COUNTRIES = (
     "kyrgyzstan", "tajikistan", "afghanistan", "iran", "china", "japan", "republic-of-korea",
     "philippines", "indonesia", "malaysia", "thailand", "papua-new-guinea",
 )
+#: labels of the simulated countries (the real graph's own label wins where it has the country)
+COUNTRY_LABELS = {
+    "north-korea": "North Korea", "mongolia": "Mongolia", "burma": "Burma", "cambodia": "Cambodia", "laos": "Laos",
+    "vietnam": "Vietnam", "kazakhstan": "Kazakhstan", "uzbekistan": "Uzbekistan", "kyrgyzstan": "Kyrgyzstan",
+    "tajikistan": "Tajikistan", "afghanistan": "Afghanistan", "iran": "Iran", "china": "China", "japan": "Japan",
+    "republic-of-korea": "Republic of Korea", "philippines": "Philippines", "indonesia": "Indonesia",
+    "malaysia": "Malaysia", "thailand": "Thailand", "papua-new-guinea": "Papua New Guinea",
+}
+REAL_COUNTRY = "north-korea"
+REAL_YEAR = 2007
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+DATE_TYPES = tuple(f"^^<{_XSD}{t}>" for t in ("gYear", "gYearMonth", "date", "dateTime"))
+_DATE_LITERAL = re.compile(r'^"(-?\d{4,})((?:-\d\d(?:-\d\d)?)?)([^"]*)"(\^\^<[^>]*>)$')
 _NT_LINE = re.compile(r"^(<[^>]*>) (<[^>]*>) (.*) \.$")
 
 
@@ -149,9 +176,14 @@ def document_triples(
     share = rng.uniform(*share_range)
     if keep is not None:
         share = keep
-    slug, _, _ = document_slug(index)
+    slug, country, year = document_slug(index)
     shared_iris = {t[0] for t in template.shared}
-    rename = _renamer(shared_iris, slug)
+    renamed = _renamer(shared_iris, slug)
+    own = _localizer(country, year)
+
+    def rename(term: str) -> str:
+        return own(renamed(term))
+
     kept: set[str] = set()
     for claim in sorted(template.claims):
         if claim in kept:
@@ -160,9 +192,79 @@ def document_triples(
         if claim in template.must_keep or rng.random() < share:
             kept |= group
     label = f"<{NK}citationLabel>"
-    out = [(rename(s), p, _tagged(o, slug) if p == label else rename(o)) for s, p, o in template.base]
+    chapter, titles = f"<{REAL_CHAPTER}>", {f"<{DCTERMS.title}>", f"<{RDFS.label}>"}
+    out = []
+    for s, p, o in template.base:
+        if p == label:
+            o = _tagged(o, slug)
+        elif s == chapter and p in titles:
+            o = _retitled(o, country, year)
+        out.append((rename(s), p, rename(o)))
     for claim in sorted(kept):
         out += [(rename(s), p, rename(o)) for s, p, o in template.claims[claim]]
+    return out
+
+
+def _shift_date(literal: str, years: int) -> str:
+    """A date-like literal (xsd:gYear, gYearMonth, date, dateTime) moved by ``years`` years (29 February → 28th).
+
+    >>> _shift_date('"2008-02-29"^^<http://www.w3.org/2001/XMLSchema#date>', 1)
+    '"2009-02-28"^^<http://www.w3.org/2001/XMLSchema#date>'
+    """
+    m = _DATE_LITERAL.match(literal)
+    if m is None or not years:
+        return literal
+    year = int(m.group(1)) + years
+    rest = m.group(2)
+    if rest == "-02-29" and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        rest = "-02-28"
+    return f'"{year:04d}{rest}{m.group(3)}"{m.group(4)}'
+
+
+def _localizer(country: str, year: int) -> Callable[[str], str]:
+    """The term map that makes a copy of the real chapter the chapter of ``country`` in ``year``.
+
+    The document's country takes the place of North Korea (and North Korea the country's, where the
+    real chapter mentions it: no chapter says China invests in China); every date-like literal
+    moves by ``year - 2007`` years. Plain literals (quotes, names, labels) are left as they are.
+
+    >>> own = _localizer("china", 2009)
+    >>> own(f"<{NKD}north-korea>"), own(f"<{NKD}china>")
+    ('<https://w3id.org/nkgraph/id/china>', '<https://w3id.org/nkgraph/id/north-korea>')
+    >>> own('"2007"^^<http://www.w3.org/2001/XMLSchema#gYear>')
+    '"2009"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+    """
+    real, mine = f"<{NKD}{REAL_COUNTRY}>", f"<{NKD}{country}>"
+    swap = {real: mine, mine: real} if country != REAL_COUNTRY else {}
+    years = year - REAL_YEAR
+
+    def own(term: str) -> str:
+        if term[0] == "<":
+            return swap.get(term, term)
+        if years and term[0] == '"' and term.endswith(DATE_TYPES):
+            return _shift_date(term, years)
+        return term
+
+    return own
+
+
+def _retitled(literal: str, country: str, year: int) -> str:
+    """The real chapter's title or label, for the chapter of ``country`` in ``year``."""
+    name = COUNTRY_LABELS[country]
+    return literal.replace(COUNTRY_LABELS[REAL_COUNTRY], name).replace(str(REAL_YEAR), str(year))
+
+
+def country_triples(existing: set[str]) -> list[tuple[str, str, str]]:
+    """An ``nk:Country`` node (type and label, as the real ones) for each simulated country the vocabulary lacks.
+
+    >>> country_triples({f"<{NKD}{c}>" for c in COUNTRIES if c != "laos"})[1]
+    ('<https://w3id.org/nkgraph/id/laos>', '<http://www.w3.org/2000/01/rdf-schema#label>', '"Laos"')
+    """
+    out = []
+    for country in COUNTRIES:
+        iri = f"<{NKD}{country}>"
+        if iri not in existing:
+            out += [(iri, f"<{RDF.type}>", f"<{NK}Country>"), (iri, f"<{RDFS.label}>", Literal(COUNTRY_LABELS[country]).n3())]
     return out
 
 
@@ -217,9 +319,10 @@ def write_corpus(
     docs_dir.mkdir(parents=True, exist_ok=True)
     for stale in docs_dir.glob("*.nt"):  # a rerun into the same folder must not keep documents of a larger corpus
         stale.unlink()
-    shared = _nt(template.shared)
+    shared_triples = template.shared + country_triples({t[0] for t in template.shared})
+    shared = _nt(shared_triples)
     (out_dir / SHARED_FILE).write_bytes(shared)
-    total = len(template.shared)
+    total = len(shared_triples)
     docs = []
     per_claim = (template.stats["triples"] - template.stats["shared"] - template.stats["base"]) / max(1, template.stats["claims"])
     text = template.source_text.encode("utf-8")
@@ -244,7 +347,7 @@ def write_corpus(
         "seed": seed,
         "triples": total,
         "documents": len(docs),
-        "shared_triples": len(template.shared),
+        "shared_triples": len(shared_triples),
         "shared_sha256": hashlib.sha256(shared).hexdigest(),
         "template": template.stats,
         "docs": docs,
@@ -293,4 +396,4 @@ def corpus_shapes(shapes: Graph) -> Graph:
     return out
 
 
-__all__ = ["write_corpus", "document_triples", "load_template", "corpus_shapes", "document_slug", "graph_stats", "SHARED_FILE", "DOCUMENTS_DIR", "MANIFEST", "Literal"]
+__all__ = ["write_corpus", "document_triples", "load_template", "corpus_shapes", "document_slug", "graph_stats", "country_triples", "SHARED_FILE", "DOCUMENTS_DIR", "MANIFEST", "Literal"]
