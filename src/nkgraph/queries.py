@@ -293,12 +293,14 @@ _NOT_PROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT 
 def _execute(store: ox.Store, spec: QuerySpec, subs: dict) -> object:
     """Run ``spec`` with its parameters bound.
 
-    Oxigraph substitutes a value for a variable the query projects (SEP-0007); a parameter the
-    query does not project is bound by a ``VALUES`` block at the start of the outermost WHERE group
-    instead (the typed term is serialized by :func:`nkgraph.push.term_text`, never pasted from input).
+    Every parameter is bound by a one-row ``VALUES`` block at the start of the outermost WHERE
+    group (the typed term is serialized by :func:`nkgraph.push.term_text`, never pasted from
+    input): Oxigraph's planner starts its joins from it, so a query given a parameter reads only
+    what concerns that value. A parameter the query projects is also substituted (SEP-0007), which
+    reaches the sub-selects that project it; one it does not project is bound by the block alone.
     """
     subs = dict(subs)
-    values: dict[str, ox.NamedNode | ox.Literal] = {}
+    values: dict[str, ox.NamedNode | ox.Literal] = {var.value: term for var, term in subs.items()}
     while True:
         if values:
             from nkgraph.push import with_values  # imports urllib: only for the queries that need it
@@ -313,7 +315,7 @@ def _execute(store: ox.Store, spec: QuerySpec, subs: dict) -> object:
             var = ox.Variable(m.group(1)) if m else None
             if var is None or var not in subs:
                 raise QueryError(f"the query failed: {err}", path=spec.path, hint="check the query and its parameters") from None
-            values[var.value] = subs.pop(var)
+            del subs[var]
 
 
 _UPDATE = re.compile(r"^(?:\s+|#[^\n]*\n|(?:PREFIX|BASE)\s[^\n]*\n)*(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
