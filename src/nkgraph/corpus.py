@@ -386,10 +386,18 @@ class _Chain:
 
 
 def _load_full(staged: Path, slugs: list[str], progress: Progress | None) -> None:
+    """Bulk-load every document into a new store, then compact it.
+
+    The bulk load leaves dozens of overlapping RocksDB files; every index lookup of a query then
+    searches them all. ``optimize()`` merges them once (22 s at 10^7 triples), which made the
+    library queries 4-5x faster there (uncited-claims 11.6 -> 2.1 s, stakes 55 -> 13 s). A
+    one-document rebuild does not compact: its few changed triples cost little to search.
+    """
     store = ox.Store(str(staged / "db"))
     paths = [staged / "shared.nt"] + [staged / "documents" / f"{s}.nt" for s in slugs]
     store.bulk_load(_Chain(paths, progress), format=ox.RdfFormat.N_TRIPLES)
     store.flush()
+    store.optimize()
     del store
 
 
