@@ -22,6 +22,7 @@ from rdflib.namespace import SH, XSD
 from test_shapes import FIXTURES, fixture_graph, fixture_report, load_fixture, shapes_graph, sparql_cache
 
 from nkgraph import shacl_engine
+from nkgraph.prefixes import prefix_lines
 from nkgraph.shacl_engine import Unsupported, compile_shapes, path_key
 from nkgraph.validation import pyshacl_report, validate_graph
 
@@ -374,7 +375,7 @@ def test_native_sparql_constraints_answer_as_oxigraph() -> None:
 
 def test_native_sparql_needs_the_exact_query_and_prefixes() -> None:
     text = shacl_engine._WAS_ATTRIBUTED_TO_QUERY
-    ours = f"PREFIX nk: <{NK}>\nPREFIX prov: <{_PROV}>\nPREFIX rdf: <{RDF}>\n"
+    ours = prefix_lines([("nk", str(NK)), ("prov", _PROV), ("rdf", str(RDF))])
     assert shacl_engine._native(ours + "\n" + "  ".join(text.split())) is shacl_engine._was_attributed_to
     assert shacl_engine._native(ours.replace(NK, "http://example.org/nk#") + text) is None
     assert shacl_engine._native(ours + text.replace("?position = 1", "?position = 2")) is None

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from nkgraph.errors import BuildMissing, QueryError, excerpt
-from nkgraph.prefixes import PREFIXES
+from nkgraph.prefixes import PREFIXES, prefix_lines
 from nkgraph.paths import QUERIES_DIR
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "boolean")
@@ -342,7 +342,7 @@ def describe_sparql_error(text: str, oxigraph_message: str) -> tuple[str, int | 
         prefix = (pm.group(1) or "") if pm else "?"
         if pm:
             column = pm.start() + 1
-        declare = f"PREFIX {prefix}: <{PREFIXES[prefix]}>" if prefix in PREFIXES else f"PREFIX {prefix}: <…>"
+        declare = prefix_lines([(prefix, PREFIXES.get(prefix, "…"))]).strip()
         return f"SPARQL syntax error: the prefix {prefix}: is not declared", line, column, f"add '{declare}' at the top of the query"
     sentences = [e for e in expected if " " in e and e[:1].isupper() and not e.startswith("Prefix")]
     if sentences:

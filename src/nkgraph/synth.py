@@ -48,6 +48,7 @@ True
 
 from __future__ import annotations
 
+import calendar
 import json
 import random
 import re
@@ -216,7 +217,7 @@ def _shift_date(literal: str, years: int) -> str:
         return literal
     year = int(m.group(1)) + years
     rest = m.group(2)
-    if rest == "-02-29" and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+    if rest == "-02-29" and not calendar.isleap(year):
         rest = "-02-28"
     return f'"{year:04d}{rest}{m.group(3)}"{m.group(4)}'
 

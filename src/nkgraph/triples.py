@@ -71,33 +71,29 @@ def adder(graph: Graph) -> Callable[[tuple], None]:
             first[0] = False
             return
         s, p, o = triple
-        po = spo.get(s)
-        if po is None:
-            po = spo[s] = {}
-        objects = po.get(p)
-        if objects is None:
-            objects = po[p] = {}
-        if o in objects:
+        if o in spo.get(s, _NOTHING).get(p, _NOTHING):
             return  # already in the graph's (only) context: Memory.add changes nothing either
-        objects[o] = 1
-        ctxs = pos.get(p)
-        if ctxs is None:
-            ctxs = pos[p] = {}
-        subjects = ctxs.get(o)
-        if subjects is None:
-            subjects = ctxs[o] = {}
-        subjects[s] = 1
-        sp = osp.get(o)
-        if sp is None:
-            sp = osp[o] = {}
-        preds = sp.get(s)
-        if preds is None:
-            preds = sp[s] = {}
-        preds[p] = 1
+        _put(spo, s, p, o)
+        _put(pos, p, o, s)
+        _put(osp, o, s, p)
         context_triples[None].add(triple)
         context_triples[ctx].add(triple)
 
     return add
+
+
+_NOTHING: dict = {}
+
+
+def _put(index: dict, a: object, b: object, c: object) -> None:
+    """``index[a][b][c] = 1``, creating the inner dicts as rdflib's Memory store does."""
+    inner = index.get(a)
+    if inner is None:
+        inner = index[a] = {}
+    leaf = inner.get(b)
+    if leaf is None:
+        leaf = inner[b] = {}
+    leaf[c] = 1
 
 
 def _memory_state(graph: Graph) -> tuple | None:
