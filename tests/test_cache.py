@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -92,7 +93,11 @@ def test_rebuild_does_nothing_unless_an_input_or_an_output_changed(project_copy,
     assert not build(out, root=project_copy).reused
     assert (out / "nkgraph.ttl").read_bytes() != b"damaged"
     monkeypatch.setenv("NKGRAPH_NO_CACHE", "1")
+    fresh = tmp_path / "fresh-cache"
+    monkeypatch.setenv("NKGRAPH_CACHE_DIR", str(fresh))
     assert not build(out, root=project_copy).reused
+    reports = sorted((fresh / "validation").rglob("*.json"))  # reused nothing, but recorded its report
+    assert len(reports) == 1 and json.loads(reports[0].read_text(encoding="utf-8"))["conforms"] is True
 
 
 def _shapes() -> Graph:

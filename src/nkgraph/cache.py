@@ -10,7 +10,9 @@
   ``$XDG_CACHE_HOME/nkgraph`` or ``~/.cache/nkgraph``). A graph validated once is never validated
   again, whichever folder it is built into.
 
-``NKGRAPH_NO_CACHE=1`` (or ``build(..., use_cache=False)``) turns both off for one run.
+``NKGRAPH_NO_CACHE=1`` (or ``build(..., use_cache=False)``, ``--no-cache``) turns both off for one run:
+nothing earlier is reused, but the fresh reports are still recorded (:class:`RecordOnlyCache`), so the
+next ordinary build reuses them.
 
 >>> fp = input_fingerprint(ROOT)
 >>> len(fp)
@@ -124,6 +126,20 @@ class ValidationCache:
             os.replace(tmp, path)
         except OSError:
             pass
+
+
+
+class RecordOnlyCache(ValidationCache):
+    """The report cache of a run that reuses nothing: no report is found, fresh ones are stored.
+
+    >>> cache = RecordOnlyCache(Path(tempfile.mkdtemp()))
+    >>> cache.put("ab" * 32, {"conforms": True, "violations": []})
+    >>> cache.get("ab" * 32) is None, ValidationCache(cache.folder.parent).get("ab" * 32)
+    (True, {'conforms': True, 'violations': []})
+    """
+
+    def get(self, key: str) -> dict | None:
+        return None
 
 
 def report_key(data_digest: str, shapes_digest: str, engine: str = "fast") -> str:

@@ -55,7 +55,7 @@ def main() -> None:
 @out_option
 @root_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
-@click.option("--no-cache", is_flag=True, help="Rebuild and revalidate everything, reusing nothing from earlier runs.")
+@click.option("--no-cache", is_flag=True, help="Rebuild and revalidate everything, reusing nothing from earlier runs (the fresh SHACL report is still cached for the next build).")
 @handle_errors
 def build(out_dir: Path, root: Path | None, quiet: bool, no_cache: bool) -> None:
     """Load the data, check every quote, validate, and write the graph.

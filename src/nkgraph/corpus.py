@@ -50,7 +50,7 @@ import pyoxigraph as ox
 if TYPE_CHECKING:
     import numpy as np
 
-from nkgraph.cache import ValidationCache
+from nkgraph.cache import RecordOnlyCache, ValidationCache
 from nkgraph.errors import DataError, ValidationFailed
 
 STORE_DIR = "store"
@@ -222,17 +222,6 @@ def _engine_kw(engine: str) -> dict:
 
 def _doc_digest(doc: _Doc, shared: _Doc, ontology_sha: str, engine: str) -> str:
     return hashlib.sha256(f"corpus-doc|{engine}|{ontology_sha}|{shared.sha256}|{doc.sha256}".encode()).hexdigest()
-
-
-class _RecordOnly(ValidationCache):
-    """The report cache of a build that reuses nothing (``use_cache=False``): no report is found, fresh ones are stored.
-
-    >>> _RecordOnly(Path(tempfile.mkdtemp())).get("ab" * 32) is None
-    True
-    """
-
-    def get(self, key: str) -> dict | None:
-        return None
 
 
 # --- per-document work in worker processes (forked: they inherit the shapes, ontology and shared graph) ---
@@ -550,7 +539,7 @@ def build_corpus(
     shared_graph += ontology
     timings["load rules"] = time.perf_counter() - t
 
-    cache = ValidationCache() if caching else _RecordOnly()  # without caching: reuse no report, record the fresh ones
+    cache = ValidationCache() if caching else RecordOnlyCache()  # without caching: reuse no report, record the fresh ones
     engine = engine or _engine_name()
     digests = {d.slug: _doc_digest(d, shared, ontology_sha, engine) for d in docs}
     manifest = {

@@ -19,7 +19,8 @@ so a no-op rebuild costs only the fingerprint.
 Caches (off with ``use_cache=False`` or ``NKGRAPH_NO_CACHE=1``; see :mod:`nkgraph.cache`): when
 the fingerprint of every input (data, ontology, shapes, code, library versions) equals the one in
 the manifest and the outputs are intact, the build does nothing (``result.reused`` is True); and a
-SHACL report is reused when the very same graph was validated before.
+SHACL report is reused when the very same graph was validated before (without caches, the fresh
+report is still recorded for the next build).
 
 >>> result = build(Path("build"))
 >>> result.report.conforms, result.counts["references"]
@@ -289,9 +290,9 @@ def _build(out_dir: Path, *, progress: Progress | None, write: bool, root: Path 
             jobs.append(_Forked(lambda: _fill_staged(folder, nt), native=True))
         t = time.perf_counter()
         say("validating against the SHACL shapes")
-        from nkgraph.cache import ValidationCache
+        from nkgraph.cache import RecordOnlyCache, ValidationCache
 
-        report = validate_graph(graph, sources.shapes, sources.ontology, cache=ValidationCache() if caching else None, data_digest=nt_sha, store=lambda: _memory_store(nt))
+        report = validate_graph(graph, sources.shapes, sources.ontology, cache=ValidationCache() if caching else RecordOnlyCache(), data_digest=nt_sha, store=lambda: _memory_store(nt))
         timings["validate"] = time.perf_counter() - t
         counts, classes = _count(graph)
         result = BuildResult(graph, report=report, counts=counts, classes=classes, timings=timings, out_dir=out_dir)
