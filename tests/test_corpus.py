@@ -69,6 +69,19 @@ def test_after_one_document_changes_only_it_is_validated_again(tiny, tmp_path):
     assert ox.Triple(ox.NamedNode(EX + "b1"), ox.NamedNode(EX + "says"), ox.Literal("one")) not in stored
 
 
+def test_a_moved_corpus_is_not_read_again(tiny, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build_corpus(tiny, out)
+    moved = tiny.rename(tmp_path / "moved")  # a move keeps sizes and modification times
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    again = build_corpus(moved, out)
+    assert again.store_mode == "unchanged" and again.validated == []
+    # shared.nt is parsed by every build; the documents, known by their place in the corpus, are not read
+    assert [name for name in read if name.endswith(".nt")] == ["shared.nt"]
+
+
 def test_a_triple_leaves_the_store_only_when_no_document_states_it(tiny, tmp_path):
     out = tmp_path / "out"
     build_corpus(tiny, out)

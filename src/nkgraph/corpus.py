@@ -91,11 +91,12 @@ def _count_triples(data: bytes) -> int:
     return sum(1 for line in data.splitlines() if line.strip() and not line.lstrip().startswith(b"#"))
 
 
-def _scan(path: Path, slug: str, known: dict | None = None) -> _Doc:
-    """Hash one input file; ``known`` (the previous build's ``{path: [size, mtime_ns, sha256, triples]}``) spares re-reading unchanged files."""
+def _scan(path: Path, slug: str, known: dict | None = None, key: str = "") -> _Doc:
+    """Hash one input file; ``known`` (the previous build's ``{key: [size, mtime_ns, sha256, triples]}``, keyed
+    by :func:`_input_key`) spares re-reading unchanged files."""
     try:
         st = path.stat()
-        hit = (known or {}).get(str(path))
+        hit = (known or {}).get(key)
         if hit and hit[:2] == [st.st_size, st.st_mtime_ns]:
             return _Doc(slug, path, hit[2], hit[3])
         data = path.read_bytes()
@@ -117,14 +118,23 @@ def discover(corpus_dir: Path, known: dict | None = None) -> tuple[_Doc, list[_D
     paths = sorted(docs_dir.glob("*.nt"))
     if not paths:
         raise DataError("the corpus has no documents (documents/*.nt)", path=docs_dir, hint="add at least one N-Triples document")
-    return _scan(shared, "shared", known), [_scan(p, p.stem, known) for p in paths]
+    return _scan(shared, "shared", known, _input_key(shared, True)), [_scan(p, p.stem, known, _input_key(p, False)) for p in paths]
 
 
-def _inputs_record(docs: list[_Doc]) -> str:
+def _input_key(path: Path, shared: bool) -> str:
+    """How ``INPUTS`` names an input: relative to the corpus folder, so a moved corpus is not read again.
+
+    >>> _input_key(Path("/data/corpus/documents/myb-2007-north-korea.nt"), False), _input_key(Path("/data/corpus/shared.nt"), True)
+    ('documents/myb-2007-north-korea.nt', 'shared.nt')
+    """
+    return "shared.nt" if shared else f"documents/{path.name}"
+
+
+def _inputs_record(shared: _Doc, docs: list[_Doc]) -> str:
     out = {}
-    for d in docs:
+    for d in (shared, *docs):
         st = d.path.stat()
-        out[str(d.path)] = [st.st_size, st.st_mtime_ns, d.sha256, d.triples]
+        out[_input_key(d.path, d is shared)] = [st.st_size, st.st_mtime_ns, d.sha256, d.triples]
     return json.dumps(out, sort_keys=True)
 
 
@@ -602,11 +612,11 @@ def build_corpus(
         if mode == "unchanged":
             if previous != manifest:
                 _write_manifest(out_dir, manifest)
-            record = _inputs_record([shared, *docs])
+            record = _inputs_record(shared, docs)
             if record != json.dumps(_known_inputs(out_dir), sort_keys=True):
                 _write_text_atomic(out_dir / STORE_DIR / INPUTS, record)
         else:
-            (staged / INPUTS).write_text(_inputs_record([shared, *docs]), encoding="utf-8")
+            (staged / INPUTS).write_text(_inputs_record(shared, docs), encoding="utf-8")
             (staged / "shared.nt").write_bytes(ox.serialize(shared_triples, format=ox.RdfFormat.N_TRIPLES) or b"")
             triple_hashes(shared_triples).tofile(staged / "shared.u64")
             if mode == "full":
