@@ -43,13 +43,16 @@ class _Bar:
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed writes the same bytes.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write the corpus into.")
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path), default=Path("build") / "nkgraph.nt", show_default=True, help="The real build to resample (run 'nkgraph build' first).")
+@click.option("--news-share", type=click.FloatRange(0, 0.5), default=0.07, show_default=True, help="About which share of the documents' triples are news reports (0: chapters only).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @handle_errors
-def synth(triples: int, seed: int, out_dir: Path, template: Path, quiet: bool) -> None:
+def synth(triples: int, seed: int, out_dir: Path, template: Path, news_share: float, quiet: bool) -> None:
     """Write a synthetic corpus with the real graph's shape, for benchmarks.
 
-    Each document simulates one chapter (country x year) resampled from the real build: its own
-    IRIs, chapter, source text, claims, quotes, citations, attributions, conflicts and aliases.
+    Each chapter document simulates one chapter (country x year) resampled from the real build: its
+    own IRIs, chapter, source text, claims, quotes, citations, attributions, conflicts and aliases.
+    Each news document (news-YEAR-PUBLISHER-N) is the article behind a news item a chapter cites:
+    the claims citing it, stated in the article itself and quoted from its own text.
     Writes OUT/shared.nt (shared vocabulary), OUT/documents/SLUG.nt (+ SLUG.txt, its source text)
     and OUT/manifest.json. Deterministic for a seed. Exit 0 ok, 2 error.
 
@@ -64,10 +67,10 @@ def synth(triples: int, seed: int, out_dir: Path, template: Path, quiet: bool) -
     if not template.is_file():
         raise BuildMissing(f"no built graph to resample at {template}", path=template, hint="run 'nkgraph build' first, or pass --template OUT/nkgraph.nt")
     bar = _Bar(quiet)
-    info = write_corpus(template, out_dir, triples=triples, seed=seed, progress=lambda n: bar("generate", min(n, triples), triples))
+    info = write_corpus(template, out_dir, triples=triples, seed=seed, news_share=news_share, progress=lambda n: bar("generate", min(n, triples), triples))
     bar.close()
     if not quiet:
-        _err(f"wrote {out_dir}: {info['triples']:,} triples in {info['documents']} document(s) + {info['shared_triples']:,} shared")
+        _err(f"wrote {out_dir}: {info['triples']:,} triples in {info['chapters']} chapter(s) and {info['news_documents']} news report(s) + {info['shared_triples']:,} shared")
 
 
 @click.group()
