@@ -297,7 +297,8 @@ def _execute(store: ox.Store, spec: QuerySpec, subs: dict) -> object:
     group (the typed term is serialized by :func:`nkgraph.push.term_text`, never pasted from
     input): Oxigraph's planner starts its joins from it, so a query given a parameter reads only
     what concerns that value. A parameter the query projects is also substituted (SEP-0007), which
-    reaches the sub-selects that project it; one it does not project is bound by the block alone.
+    binds it in the sub-selects that project it (for the results: Oxigraph still evaluates such a
+    sub-select over the whole graph before joining); one it does not project is bound by the block alone.
     """
     subs = dict(subs)
     values: dict[str, ox.NamedNode | ox.Literal] = {var.value: term for var, term in subs.items()}
