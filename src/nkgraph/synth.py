@@ -378,12 +378,14 @@ CONTEXT = 32  # characters of prefix and suffix in a quote selector, as the real
 
 
 def _nt_string(text: str) -> str:
-    """``text`` as an N-Triples string literal.
+    """``text`` as an N-Triples string literal (Oxigraph's serialization).
 
     >>> print(_nt_string('a "b"'))
     "a \\"b\\""
     """
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+    import pyoxigraph as ox
+
+    return str(ox.Literal(text))
 
 
 def _text_of(literal: str) -> str:
