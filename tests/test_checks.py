@@ -173,6 +173,34 @@ def test_fixture_disagreement_is_found(name):
     assert [f.text for f in result.findings] == [FIXTURE_FINDINGS[name]]
 
 
+def test_a_national_capacity_is_compared_only_with_its_own_chapter_and_country():
+    """Two chapters in one store (as in a corpus): each chapter's national capacity meets its own Table 1.
+
+    The second chapter is the fixture renamed: its own claims, Table 1 and chapter, about Mongolia
+    (dcterms:spatial). A third copy is a chapter about Mongolia whose capacity statement is about
+    North Korea: not the chapter's own country, so it is not a national capacity of that chapter.
+    """
+    text = (FIXTURES / "production-above-capacity.ttl").read_text(encoding="utf-8")
+
+    def renamed(tag: str, country: str) -> str:
+        body = text.split("\n\n", 1)[1]  # without the prefixes
+        for local in ("claim-", "q-", "sec-table-1", "usgs-myb-2007-north-korea"):
+            body = body.replace(f"nkd:{local}", f"nkd:{tag}-{local}")
+        return body.replace("nkd:north-korea", f"nkd:{country}").replace(f"nkd:{tag}-usgs-myb-2007-{country}", f"nkd:{tag}-usgs-myb-2007-north-korea")
+
+    mongolia = renamed("b", "mongolia")
+    stray = renamed("c", "mongolia").replace("nkd:c-claim-capacity a nk:Claim ; nk:statedIn nkd:c-usgs-myb-2007-north-korea ; rdf:subject nkd:mongolia", "nkd:c-claim-capacity a nk:Claim ; nk:statedIn nkd:c-usgs-myb-2007-north-korea ; rdf:subject nkd:north-korea")
+    assert "rdf:subject nkd:north-korea" in stray and "dcterms:spatial nkd:mongolia" in stray
+    store = ox.Store()
+    store.load(text + "\n" + mongolia + "\n" + stray, format=ox.RdfFormat.TURTLE)
+    (result,) = run_checks(store, ["production-above-capacity"])
+    nkd = "https://w3id.org/nkgraph/id/"
+    assert sorted(f.claims for f in result.findings) == [
+        (nkd + "b-claim-capacity", nkd + "b-claim-table"),
+        (nkd + "claim-capacity", nkd + "claim-table"),
+    ]
+
+
 # -- the command ---------------------------------------------------------------------------------
 
 
