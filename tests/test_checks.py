@@ -251,3 +251,10 @@ def test_fixture_disagreement_needs_one_chapter(name, moved):
     store.add(ox.Quad(claim, stated_in, ox.NamedNode("https://w3id.org/nkgraph/id/myb-2008-mongolia")))
     (result,) = run_checks(store, [name])
     assert result.findings == []
+
+
+def test_misspellings_list_the_spellings_in_the_order_the_chapter_first_prints_them(results):
+    # lines 250 ("South Hwanghae Province (Hwanghaenam" / "Do"), 531, 539 and 560 of the chapter
+    (row,) = [r for r in _rows(results, "misspellings") if r["label"] == "South Hwanghae Province"]
+    assert row["printed_quotes"] == "Hwanghaenam Do | South Hwanghae Province | South Hwanghae | Hwanghaenam Province | Hwanhaenam Province"
+    assert row["spellings"].split("; ")[2:] == ['"South Hwanghae" (line 531)', '"Hwanghaenam Province" (line 539)', '"Hwanhaenam Province" (line 560)']
