@@ -136,3 +136,10 @@ def test_investment_by_country_orders_rows_of_several_chapters_by_every_column(c
     keys = [tuple((0, "") if r[c] is None else (1, r[c]) for c in columns) for r in rows]
     assert len({k[:4] for k in keys}) < len(keys), "no rows tie on the first four keys: the corpus does not test the tie-break"
     assert keys == sorted(keys)
+
+
+def test_production_vs_capacity_breaks_ties_between_chapters_by_year_and_claims(corpus):
+    rows = run_query(find_query("production-vs-capacity"), _store(corpus)).rows
+    keys = [(r["commodity_label"], r["production_source"], str(r["year"]), r["capacity_claim"], r["production_claim"]) for r in rows]
+    assert len({k[:2] for k in keys}) < len(keys), "no rows tie on commodity and source: the corpus does not test the tie-break"
+    assert keys == sorted(keys)
