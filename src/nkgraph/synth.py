@@ -74,6 +74,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SH
 
@@ -383,8 +384,6 @@ def _nt_string(text: str) -> str:
     >>> print(_nt_string('a "b"'))
     "a \\"b\\""
     """
-    import pyoxigraph as ox
-
     return str(ox.Literal(text))
 
 
