@@ -143,3 +143,19 @@ def test_production_vs_capacity_breaks_ties_between_chapters_by_year_and_claims(
     keys = [(r["commodity_label"], r["production_source"], str(r["year"]), r["capacity_claim"], r["production_claim"]) for r in rows]
     assert len({k[:2] for k in keys}) < len(keys), "no rows tie on commodity and source: the corpus does not test the tie-break"
     assert keys == sorted(keys)
+
+
+def test_capacity_joins_the_table_2_lists_to_table_2_rows_only(corpus):
+    # the operator, part and province lists are joined at the top of the query, on facility and row:
+    # a national statement (no row; its subject is the country) must get none of them, and its
+    # location is its country's name, not a list of sites
+    store = _store(corpus)
+    rows = run_query(find_query("capacity"), store).rows
+    national = [r for r in rows if r["scope"] == "national"]
+    table2 = [r for r in rows if r["scope"] == "table 2"]
+    assert national and table2
+    for r in national:
+        assert (r["row"], r["operator"], r["parts"], r["province"]) == (None, None, None, None), r["claim"]
+        assert r["location"] and "; " not in r["location"], r["claim"]
+    for column in ("operator", "parts", "province", "location"):
+        assert any(r[column] for r in table2), f"no Table 2 row has a {column}: the corpus does not test the join"
